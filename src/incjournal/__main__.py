@@ -1,0 +1,3 @@
+from incjournal.cli import main
+
+main()

@@ -1,0 +1,97 @@
+"""`ij check`: validate every file of the journal and list what git has not committed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from incjournal import config as config_mod
+from incjournal import gitlog
+from incjournal.errors import CorruptFile, IncJournalError
+from incjournal.fold import fold
+from incjournal.model import Entry, Kind
+from incjournal.store import ENTRIES, INCIDENTS, META, Journal, entry_id_of, read_entry
+
+_LINE = re.compile(r"at line (\d+)")
+NEEDS_REF = frozenset({Kind.ANSWER, Kind.RETIRE, Kind.CONFIRM, Kind.RULE_OUT, Kind.DONE,
+                       Kind.AMEND, Kind.STRIKE})
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+def check(journal: Journal) -> list[Problem]:
+    problems: list[Problem] = []
+    try:
+        config_mod.load(journal.root)
+    except CorruptFile as exc:
+        problems.append(_problem(journal, journal.root / config_mod.FILENAME, exc))
+    base = journal.root / INCIDENTS
+    for folder in sorted(base.iterdir()) if base.is_dir() else []:
+        if folder.is_dir():
+            problems += _check_incident(journal, folder)
+    problems += _uncommitted(journal)
+    return problems
+
+
+def _problem(journal: Journal, path: Path, exc: Exception) -> Problem:
+    text = str(exc)
+    rel = str(path.relative_to(journal.root))
+    text = text.removeprefix(f"{path}: ").replace("; `ij check` lists every problem", "")
+    match = _LINE.search(text)
+    return Problem(rel, int(match.group(1)) if match else None, text)
+
+
+def _check_incident(journal: Journal, folder: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    try:
+        meta = journal.read_meta(folder.name)
+    except IncJournalError as exc:
+        return [_problem(journal, folder / META, exc)]
+    entries: list[Entry] = []
+    entries_dir = folder / ENTRIES
+    for path in sorted(entries_dir.iterdir()) if entries_dir.is_dir() else []:
+        rel = str(path.relative_to(journal.root))
+        if ".tmp-" in path.name:
+            problems.append(Problem(rel, None, "leftover temp file of an interrupted write"))
+            continue
+        if entry_id_of(path.name) is None:
+            problems.append(Problem(rel, None, "not an entry file name (<UTC stamp>-<id>.toml)"))
+            continue
+        try:
+            entries.append(read_entry(path))
+        except IncJournalError as exc:
+            problems.append(_problem(journal, path, exc))
+    problems += _check_refs(journal, folder, entries)
+    fold(meta, entries)  # the fold must accept whatever the files hold
+    return problems
+
+
+def _check_refs(journal: Journal, folder: Path, entries: list[Entry]) -> list[Problem]:
+    ids = {e.id for e in entries}
+    out = []
+    for entry in entries:
+        if entry.kind in NEEDS_REF and entry.ref not in ids:
+            rel = str((folder / ENTRIES).relative_to(journal.root))
+            out.append(Problem(rel, None, f"entry {entry.id} refers to missing entry {entry.ref}"))
+    return out
+
+
+def _uncommitted(journal: Journal) -> list[Problem]:
+    proc = gitlog.git(journal.root, "status", "--porcelain", "--untracked-files=all", "--",
+                      INCIDENTS, config_mod.FILENAME, check=False)
+    out = []
+    for line in proc.stdout.splitlines():
+        path = line[3:].strip().strip('"')
+        if "/entries/" in path and path.endswith(".toml"):
+            out.append(Problem(path, None, "entry not committed yet (`ij sync` commits it)"))
+    return out

@@ -1,0 +1,141 @@
+"""What the commands share: option types, reading TEXT like `git commit`, printing results."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import typer
+
+from incjournal import journal as journal_mod
+from incjournal.cli import app
+from incjournal.errors import BadValue
+from incjournal.store import Journal
+
+IncidentOpt = Annotated[
+    str | None, typer.Option("-i", "--incident", help="Incident id (default: the current one).")
+]
+AtOpt = Annotated[
+    str | None,
+    typer.Option("--at", help="When it happened: 10:42, 15m ago, -15m or ISO 8601 (default: now)."),
+]
+ByOpt = Annotated[
+    str | None, typer.Option("--by", help="Author 'Name <email>' (default: INCJOURNAL_AUTHOR, git).")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+TextArg = Annotated[
+    str | None,
+    typer.Argument(help="The text; '-' reads stdin; omitted on a terminal opens $EDITOR."),
+]
+
+
+@dataclass(frozen=True)
+class EntryOptions:
+    incident: str | None
+    at: str | None
+    by: str | None
+    tag: list[str]
+    public: bool
+    allow_secret: bool
+
+    def draft(self, kind: Any, text: str = "", **fields: Any) -> journal_mod.Draft:
+        return journal_mod.Draft(
+            kind, text, self.at, self.by, tuple(self.tag or ()), self.public, self.allow_secret,
+            fields,
+        )
+
+
+_COMMON = [
+    inspect.Parameter("incident", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=IncidentOpt),
+    inspect.Parameter("at", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=AtOpt),
+    inspect.Parameter("by", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=ByOpt),
+    inspect.Parameter(
+        "tag", inspect.Parameter.KEYWORD_ONLY, default=None,
+        annotation=Annotated[list[str] | None, typer.Option("-t", "--tag", help="A tag; repeatable.")],
+    ),
+    inspect.Parameter(
+        "public", inspect.Parameter.KEYWORD_ONLY, default=False,
+        annotation=Annotated[
+            bool, typer.Option("--public", help="May appear in public-facing updates.")
+        ],
+    ),
+    inspect.Parameter(
+        "allow_secret", inspect.Parameter.KEYWORD_ONLY, default=False,
+        annotation=Annotated[
+            bool, typer.Option("--allow-secret", help="Record text the secret scan flags.")
+        ],
+    ),
+]
+
+
+def entry_command(name: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Register an entry command; it receives the shared options as `opts: EntryOptions`."""
+
+    def register(fn: Callable[..., None]) -> Callable[..., None]:
+        own = [p for p in inspect.signature(fn, eval_str=True).parameters.values() if p.name != "opts"]
+        params = own + _COMMON
+
+        @functools.wraps(fn)
+        def command(**kwargs: Any) -> None:
+            common = {p.name: kwargs.pop(p.name) for p in _COMMON}
+            fn(opts=EntryOptions(**common), **kwargs)
+
+        command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in params}
+        app.command(name)(command)
+        return fn
+
+    return register
+
+
+def open_journal() -> Journal:
+    return Journal.find()
+
+
+def read_text(text: str | None, what: str = "text") -> str:
+    """TEXT as given; '-' or piped stdin reads stdin; omitted on a terminal opens the editor."""
+    if text == "-" or (text is None and not sys.stdin.isatty()):
+        return sys.stdin.read()
+    if text is None:
+        from incjournal.cli.editor import edit_text
+
+        return edit_text(what)
+    return text
+
+
+def print_written(result: journal_mod.WriteResult, verb: str) -> None:
+    commit = f" (commit {result.commit[:7]})" if result.commit else ""
+    typer.echo(f"{verb} {result.entry.id} in {result.incident_id}{commit}")
+    for warning in result.warnings:
+        typer.echo(f"ij: warning: {warning}", err=True)
+
+
+def emit_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
+
+
+def is_tty() -> bool:
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def emit_markdown(text: str, raw: bool = False) -> None:
+    """Markdown rendered with rich on a terminal, raw when piped or asked for."""
+    if raw or not is_tty():
+        typer.echo(text, nl=not text.endswith("\n"))
+        return
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    Console().print(Markdown(text))
+
+
+def need(value: str | None, what: str, example: str) -> str:
+    if value is None or not value.strip():
+        raise BadValue(f"missing {what}: e.g. {example}")
+    return value

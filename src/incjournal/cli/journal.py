@@ -1,0 +1,112 @@
+"""Journal and incident commands: init, open, list, use, show."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from incjournal import journal as journal_mod
+from incjournal.cli import app
+from incjournal.cli.common import AtOpt, ByOpt, IncidentOpt, JsonOpt, emit_json, emit_markdown
+from incjournal.cli.common import open_journal, print_written
+from incjournal.times import human_duration, utcnow
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder for the journal.")] = Path("."),
+    by: ByOpt = None,
+) -> None:
+    """Make DIRECTORY an incident journal (a git repo with incjournal.toml). Safe to repeat.
+
+    Example: ij init ~/incidents
+    """
+    journal, created = journal_mod.init(directory, by)
+    verb = "initialised" if created else "already a journal:"
+    typer.echo(f"{verb} {journal.root}")
+
+
+@app.command("open")
+def open_(
+    title: Annotated[str, typer.Argument(help="What is wrong, in a few words.")],
+    sev: Annotated[int | None, typer.Option("--sev", help="Severity level, e.g. 1 (worst).")] = None,
+    at: AtOpt = None,
+    slug: Annotated[str | None, typer.Option("--id", help="Id slug (default: from the title).")] = None,
+    ic: Annotated[str | None, typer.Option("--ic", help="Incident commander.")] = None,
+    by: ByOpt = None,
+) -> None:
+    """Start an incident; it becomes the current one in this clone.
+
+    Example: ij open "Checkout errors in EU" --sev 2 --ic alice
+    """
+    journal = open_journal()
+    result = journal_mod.open_incident(journal, title, severity=sev, at=at, slug=slug, ic=ic, by=by)
+    print_written(result, "opened")
+
+
+@app.command("list")
+def list_(
+    open_only: Annotated[
+        bool, typer.Option("--open/--all", help="Only open incidents (default), or all.")
+    ] = True,
+    as_json: JsonOpt = False,
+) -> None:
+    """Incidents with status, severity, age and incident commander.
+
+    Example: ij list --all
+    """
+    from incjournal.views import incident_rows
+
+    journal = open_journal()
+    rows = incident_rows(journal, open_only=open_only, now=utcnow())
+    if as_json:
+        emit_json([row.to_json() for row in rows])
+        return
+    if not rows:
+        typer.echo("no open incidents" if open_only else "no incidents yet: `ij open TITLE`")
+        return
+    for row in rows:
+        sev = f"SEV{row.severity}" if row.severity is not None else "SEV?"
+        typer.echo(
+            f"{'*' if row.current else ' '} {row.id}  {row.status:<13} {sev:<5} "
+            f"{human_duration(row.age):>7}  ic: {row.ic or '—':<12} {row.title}"
+        )
+
+
+@app.command()
+def use(incident: Annotated[str, typer.Argument(help="Incident id or unique prefix.")]) -> None:
+    """Make INCIDENT the current one in this clone (not committed).
+
+    Example: ij use 2026-11-23-checkout
+    """
+    journal = open_journal()
+    incident_id = journal.resolve_incident(incident)
+    journal.set_current(incident_id)
+    typer.echo(f"current incident: {incident_id}")
+
+
+@app.command()
+def show(
+    incident: Annotated[str | None, typer.Argument(help="Incident id (default: current).")] = None,
+    incident_opt: IncidentOpt = None,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Raw Markdown.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Dashboard: status, severity, roles, impact, what is open, decisions, recent timeline.
+
+    Example: ij show
+    """
+    from incjournal.render.page import incident_page
+
+    journal = open_journal()
+    incident_id = journal.resolve_incident(incident or incident_opt)
+    state = journal_mod.load_state(journal, incident_id)
+    now = utcnow()
+    if as_json:
+        from incjournal.views import state_json
+
+        emit_json(state_json(state, journal.config, now))
+        return
+    emit_markdown(incident_page(state, journal.config, now=now), raw=markdown)

@@ -1,0 +1,286 @@
+"""The pure fold: an incident's entries -> its state. No I/O; nothing else stores state.
+
+Entries are applied in `at` order (ties: `recorded_at`, then id). Corrections are applied first:
+an `amend` replaces the text of the entry it refers to, a `strike` removes that entry from the state
+(the review still shows both). `Folder` is the mutable accumulator, so a cache can apply one new entry
+to a folded state instead of refolding the whole history.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from incjournal.model import CLOSES, Entry, IncidentMeta, Kind
+
+INVESTIGATING = "investigating"
+MITIGATED_STATE = "monitoring"
+RESOLVED_STATE = "resolved"
+
+
+@dataclass(frozen=True)
+class Item:
+    """A question, hypothesis, risk or action, and the entry that closed it, if any."""
+
+    entry: Entry
+    closed_by: Entry | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_by is None
+
+    @property
+    def outcome(self) -> str:
+        """'open', or the kind of the closing entry: answer, retire, confirm, rule-out, done."""
+        return "open" if self.closed_by is None else str(self.closed_by.kind)
+
+    @property
+    def owner(self) -> str | None:
+        return self.entry.owner
+
+
+@dataclass(frozen=True)
+class RoleChange:
+    at: datetime
+    role: str
+    person: str
+    previous: str | None
+    entry_id: str
+
+
+@dataclass(frozen=True)
+class Milestones:
+    started: datetime | None = None
+    detected: datetime | None = None
+    mitigated: datetime | None = None
+    resolved: datetime | None = None
+    explicit: frozenset[str] = frozenset()
+
+    def _since_start(self, when: datetime | None) -> timedelta | None:
+        return when - self.started if when is not None and self.started is not None else None
+
+    @property
+    def ttd(self) -> timedelta | None:
+        return self._since_start(self.detected)
+
+    @property
+    def ttm(self) -> timedelta | None:
+        return self._since_start(self.mitigated)
+
+    @property
+    def ttr(self) -> timedelta | None:
+        return self._since_start(self.resolved)
+
+
+@dataclass(frozen=True)
+class IncidentState:
+    meta: IncidentMeta
+    status: str = INVESTIGATING
+    severity: int | None = None
+    roles: Mapping[str, str] = field(default_factory=dict)
+    role_history: tuple[RoleChange, ...] = ()
+    impact: Entry | None = None
+    questions: tuple[Item, ...] = ()
+    hypotheses: tuple[Item, ...] = ()
+    risks: tuple[Item, ...] = ()
+    actions: tuple[Item, ...] = ()
+    decisions: tuple[Entry, ...] = ()
+    status_changes: tuple[Entry, ...] = ()
+    severity_changes: tuple[Entry, ...] = ()
+    updates: Mapping[str, Entry] = field(default_factory=dict)
+    milestones: Milestones = Milestones()
+    reopened: bool = False
+    entries: tuple[Entry, ...] = ()
+    originals: Mapping[str, Entry] = field(default_factory=dict)
+    amendments: Mapping[str, tuple[Entry, ...]] = field(default_factory=dict)
+    struck: Mapping[str, Entry] = field(default_factory=dict)
+    snoozes: Mapping[str, datetime] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def title(self) -> str:
+        return self.meta.title
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.status == RESOLVED_STATE
+
+    @property
+    def last_at(self) -> datetime | None:
+        return self.entries[-1].at if self.entries else None
+
+    @property
+    def participants(self) -> tuple[str, ...]:
+        seen = dict.fromkeys([e.author for e in self.entries] + list(self.roles.values()))
+        return tuple(seen)
+
+    def open_items(self, name: str) -> tuple[Item, ...]:
+        items: tuple[Item, ...] = getattr(self, name)
+        return tuple(i for i in items if i.is_open)
+
+    def live_entries(self) -> tuple[Entry, ...]:
+        """Entries in the corrected view: struck ones left out, corrections themselves too."""
+        return tuple(
+            e for e in self.entries
+            if e.id not in self.struck and e.kind not in (Kind.AMEND, Kind.STRIKE)
+        )
+
+    def state_at(self, when: datetime) -> IncidentState:
+        """The state as it was known at `when` (what was open when a decision was taken)."""
+        return fold(self.meta, [e for e in self.entries if e.at <= when])
+
+
+class Folder:
+    """Mutable accumulator of the fold; `freeze()` gives the IncidentState."""
+
+    def __init__(self, meta: IncidentMeta, corrections: Iterable[Entry] = ()) -> None:
+        self.meta = meta
+        self.status = INVESTIGATING
+        self.severity: int | None = None
+        self.roles: dict[str, str] = {}
+        self.role_history: list[RoleChange] = []
+        self.impact: Entry | None = None
+        self.items: dict[Kind, dict[str, Item]] = {
+            k: {} for k in (Kind.QUESTION, Kind.HYPOTHESIS, Kind.RISK, Kind.ACTION)
+        }
+        self.decisions: list[Entry] = []
+        self.status_changes: list[Entry] = []
+        self.severity_changes: list[Entry] = []
+        self.updates: dict[str, Entry] = {}
+        self.marks: dict[str, datetime] = {}
+        self.open_at: datetime | None = None
+        self.first_monitoring: datetime | None = None
+        self.resolved_at: datetime | None = None
+        self.reopened = False
+        self.entries: list[Entry] = []
+        self.originals: dict[str, Entry] = {}
+        self.amendments: dict[str, list[Entry]] = {}
+        self.struck: dict[str, Entry] = {}
+        self.snoozes: dict[str, datetime] = {}
+        for correction in sorted(corrections, key=Entry.sort_key):
+            self._note_correction(correction)
+
+    def _note_correction(self, entry: Entry) -> None:
+        if entry.ref is None:
+            return
+        if entry.kind is Kind.AMEND:
+            self.amendments.setdefault(entry.ref, []).append(entry)
+        elif entry.kind is Kind.STRIKE:
+            self.struck[entry.ref] = entry
+
+    def apply(self, entry: Entry) -> None:
+        """Apply one entry, which must not sort before any entry already applied."""
+        amends = self.amendments.get(entry.id)
+        if amends:
+            self.originals[entry.id] = entry
+            entry = dataclasses.replace(entry, text=amends[-1].text)
+        self.entries.append(entry)
+        if entry.id in self.struck or entry.kind in (Kind.AMEND, Kind.STRIKE):
+            return
+        handler = _HANDLERS.get(entry.kind)
+        if handler is not None:
+            handler(self, entry)
+
+    def _open(self, entry: Entry) -> None:
+        self.open_at = self.open_at or entry.at
+        if entry.level is not None:
+            self.severity = entry.level
+        if entry.person:
+            self._role(dataclasses.replace(entry, role="ic"))
+
+    def _status(self, entry: Entry) -> None:
+        state = entry.state or self.status
+        if self.status == RESOLVED_STATE and state != RESOLVED_STATE:
+            self.reopened = True
+            self.resolved_at = None
+        if state == MITIGATED_STATE and self.first_monitoring is None:
+            self.first_monitoring = entry.at
+        if state == RESOLVED_STATE:
+            self.resolved_at = entry.at
+        self.status = state
+        self.status_changes.append(entry)
+
+    def _severity(self, entry: Entry) -> None:
+        self.severity = entry.level
+        self.severity_changes.append(entry)
+
+    def _role(self, entry: Entry) -> None:
+        if not entry.role or not entry.person:
+            return
+        previous = self.roles.get(entry.role)
+        self.roles[entry.role] = entry.person
+        self.role_history.append(RoleChange(entry.at, entry.role, entry.person, previous, entry.id))
+
+    def _item(self, entry: Entry) -> None:
+        self.items[entry.kind][entry.id] = Item(entry)
+
+    def _close(self, entry: Entry) -> None:
+        for kind in CLOSES[entry.kind]:
+            item = self.items[kind].get(entry.ref or "")
+            if item is not None:
+                self.items[kind][item.entry.id] = Item(item.entry, entry)
+
+    def _record(self, entry: Entry) -> None:
+        if entry.kind is Kind.DECISION:
+            self.decisions.append(entry)
+        elif entry.kind is Kind.IMPACT:
+            self.impact = entry
+        elif entry.kind is Kind.UPDATE and entry.audience:
+            self.updates[entry.audience] = entry
+        elif entry.kind is Kind.MILESTONE and entry.milestone:
+            self.marks[entry.milestone] = entry.at
+        elif entry.kind is Kind.SNOOZE and entry.nudge and entry.until:
+            self.snoozes[entry.nudge] = entry.until
+
+    def milestones(self) -> Milestones:
+        detected = self.marks.get("detected", self.open_at)
+        started = self.marks.get("started", detected)
+        resolved = self.marks.get("resolved", self.resolved_at)
+        if self.status != RESOLVED_STATE and "resolved" not in self.marks:
+            resolved = None
+        mitigated = self.marks.get("mitigated", self.first_monitoring or resolved)
+        return Milestones(started, detected, mitigated, resolved, frozenset(self.marks))
+
+    def freeze(self) -> IncidentState:
+        items = {k: tuple(v.values()) for k, v in self.items.items()}
+        return IncidentState(
+            meta=self.meta, status=self.status, severity=self.severity, roles=dict(self.roles),
+            role_history=tuple(self.role_history), impact=self.impact,
+            questions=items[Kind.QUESTION], hypotheses=items[Kind.HYPOTHESIS],
+            risks=items[Kind.RISK], actions=items[Kind.ACTION], decisions=tuple(self.decisions),
+            status_changes=tuple(self.status_changes),
+            severity_changes=tuple(self.severity_changes), updates=dict(self.updates),
+            milestones=self.milestones(), reopened=self.reopened, entries=tuple(self.entries),
+            originals=dict(self.originals),
+            amendments={k: tuple(v) for k, v in self.amendments.items()},
+            struck=dict(self.struck), snoozes=dict(self.snoozes),
+        )
+
+
+_HANDLERS = {
+    Kind.OPEN: Folder._open,
+    Kind.STATUS: Folder._status,
+    Kind.SEVERITY: Folder._severity,
+    Kind.ROLE: Folder._role,
+    Kind.QUESTION: Folder._item,
+    Kind.HYPOTHESIS: Folder._item,
+    Kind.RISK: Folder._item,
+    Kind.ACTION: Folder._item,
+    **{kind: Folder._close for kind in CLOSES},
+    **{k: Folder._record for k in (Kind.DECISION, Kind.IMPACT, Kind.UPDATE, Kind.MILESTONE,
+                                   Kind.SNOOZE)},
+}
+
+
+def fold(meta: IncidentMeta, entries: Iterable[Entry]) -> IncidentState:
+    """The state of an incident: a pure function of its creation facts and entries."""
+    ordered = sorted(entries, key=Entry.sort_key)
+    folder = Folder(meta, [e for e in ordered if e.kind in (Kind.AMEND, Kind.STRIKE)])
+    for entry in ordered:
+        folder.apply(entry)
+    return folder.freeze()

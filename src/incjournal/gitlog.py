@@ -1,0 +1,143 @@
+"""Commits and repository state, through the git binary's plumbing. Nothing else runs git.
+
+A write is committed without touching the user's staged work: the tree is built in a private index
+(`<git dir>/incjournal/index`, kept in step with HEAD), committed with `commit-tree`, HEAD moved with a
+compare-and-swap `update-ref`, and only then are the written paths refreshed in the user's index.
+GitPython's pure-Python index is far too slow on large repositories for the write path, and it is not
+needed for anything else here, so it is not imported on the write path at all.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from incjournal.errors import GitError
+
+_AUTHOR = re.compile(r"^\s*(?P<name>[^<>]*?)\s*(?:<(?P<email>[^<>]*)>)?\s*$")
+_ZERO = "0" * 40
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    email: str
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.email else self.name
+
+
+def parse_identity(text: str) -> Identity | None:
+    match = _AUTHOR.match(text)
+    if not match or not match.group("name"):
+        return None
+    return Identity(match.group("name"), (match.group("email") or "").strip())
+
+
+def git(
+    root: Path, *args: str, env: Mapping[str, str] | None = None, stdin: str | None = None,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, **env} if env else None
+    try:
+        proc = subprocess.run(
+            ["git", *args], cwd=root, env=full_env, input=stdin, capture_output=True, text=True,
+            check=False,
+        )
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed or not on PATH: install git first") from exc
+    if check and proc.returncode != 0:
+        detail = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
+        raise GitError(f"git {args[0]} failed: {detail[-1] if detail else proc.returncode}")
+    return proc
+
+
+def init_repo(root: Path) -> None:
+    git(root, "init", "--quiet", "--initial-branch=main")
+
+
+def configured_identity(root: Path) -> Identity | None:
+    """The git user.name/user.email that applies in `root`, if any."""
+    proc = git(root, "config", "--get-regexp", r"^user\.(name|email)$", check=False)
+    values = dict(line.split(" ", 1) for line in proc.stdout.splitlines() if " " in line)
+    name = values.get("user.name", "").strip()
+    email = values.get("user.email", "").strip()
+    if not name and not email:
+        return None
+    return Identity(name or email.split("@")[0], email)
+
+
+def busy_reason(git_dir: Path) -> str | None:
+    """Why a commit cannot be made now (rebase, merge, locked index, detached HEAD), or None."""
+    checks = (
+        ("rebase-merge", "a rebase is in progress"),
+        ("rebase-apply", "a rebase or `git am` is in progress"),
+        ("MERGE_HEAD", "a merge is in progress"),
+        ("CHERRY_PICK_HEAD", "a cherry-pick is in progress"),
+        ("REVERT_HEAD", "a revert is in progress"),
+        ("index.lock", "another git process holds the index (.git/index.lock)"),
+    )
+    for name, reason in checks:
+        if (git_dir / name).exists():
+            return reason
+    try:
+        head = (git_dir / "HEAD").read_text().strip()
+    except OSError:
+        return "the repository has no HEAD file"
+    if not head.startswith("ref:"):
+        return "HEAD is detached (check out a branch)"
+    return None
+
+
+def commit_paths(
+    root: Path, git_dir: Path, paths: Sequence[str], message: str, author: Identity, when: datetime,
+) -> str:
+    """Commit exactly `paths` (relative to `root`) on top of HEAD; returns the new commit id."""
+    private = git_dir / "incjournal" / "index"
+    base_file = private.with_name("index.base")
+    env = {"GIT_INDEX_FILE": str(private)}
+    for _attempt in range(5):
+        head = git(root, "rev-parse", "-q", "--verify", "HEAD^{commit}", check=False).stdout.strip()
+        base = base_file.read_text().strip() if base_file.exists() else None
+        if base != head or not private.exists():
+            git(root, "read-tree", *([head] if head else ["--empty"]), env=env)
+        git(root, "update-index", "--add", "--remove", "--", *paths, env=env)
+        tree = git(root, "write-tree", env=env).stdout.strip()
+        commit = _commit_tree(root, tree, head, message, author, when)
+        moved = git(root, "update-ref", "-m", f"incjournal: {message.splitlines()[0]}",
+                    "HEAD", commit, head or _ZERO, check=False)
+        if moved.returncode == 0:
+            base_file.write_text(commit + "\n")
+            _refresh_user_index(root, paths)
+            return commit
+        base_file.unlink(missing_ok=True)  # HEAD moved under us: rebuild from the new HEAD
+    raise GitError("HEAD kept moving while committing: try again")
+
+
+def _commit_tree(
+    root: Path, tree: str, parent: str, message: str, author: Identity, when: datetime,
+) -> str:
+    date = f"{int(when.timestamp())} +0000"
+    env = {
+        "GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email,
+        "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_NAME": author.name,
+        "GIT_COMMITTER_EMAIL": author.email,
+    }
+    args = ["commit-tree", tree, *(["-p", parent] if parent else []), "-F", "-"]
+    return git(root, *args, env=env, stdin=message).stdout.strip()
+
+
+def _refresh_user_index(root: Path, paths: Sequence[str]) -> None:
+    """Record the committed paths in the user's index; nothing else in it changes."""
+    git(root, "update-index", "--add", "--remove", "--", *paths, check=False)
+
+
+def commit_message(incident_id: str, kind: str, headline: str, entry_id: str) -> str:
+    first = headline or kind
+    first = first if len(first) <= 72 else first[:71] + "…"
+    return f"{incident_id}: {kind}: {first}\n\nIncident: {incident_id}\nEntry: {entry_id}\n"

@@ -1,0 +1,249 @@
+"""What the commands do to a journal: init, open, and the one write path for every entry.
+
+`record()` is the only way an entry reaches disk and git: lock, atomic entry file, derived files,
+one commit of exactly those paths (plus any entry whose commit was left pending earlier).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from incjournal import config as config_mod
+from incjournal import gitlog
+from incjournal.errors import BadValue, GitError, NoAuthor
+from incjournal.fold import IncidentState, fold
+from incjournal.lock import writer_lock
+from incjournal.model import CLOSES, PUBLIC, Entry, IncidentMeta, Kind, entry_to_dict
+from incjournal.store import (
+    META,
+    Journal,
+    atomic_write,
+    find_git_dir,
+    incident_id_for,
+    new_id,
+    read_entry,
+    slugify,
+)
+from incjournal.times import machine_zone_name, parse_time, utcnow
+
+PENDING = "pending"
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    entry: Entry
+    incident_id: str
+    path: Path
+    commit: str | None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a command wants to record; `record()` turns it into an Entry."""
+
+    kind: Kind
+    text: str = ""
+    at: str | None = None
+    by: str | None = None
+    tags: Sequence[str] = ()
+    public: bool = False
+    allow_secret: bool = False
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+
+def init(directory: Path, by: str | None = None) -> tuple[Journal, bool]:
+    """Make `directory` a journal; returns (journal, created). Never overwrites anything."""
+    directory.mkdir(parents=True, exist_ok=True)
+    root = directory.resolve()
+    if find_git_dir(root) is None:
+        gitlog.init_repo(root)
+    journal = Journal(root)
+    cfg = root / config_mod.FILENAME
+    if cfg.exists():
+        return journal, False
+    author = resolve_author(journal, by)
+    atomic_write(cfg, config_mod.default_text(machine_zone_name()).encode())
+    with writer_lock(journal.state_dir, "init"):
+        message = "journal: init\n\nCreated by incjournal.\n"
+        _commit(journal, [config_mod.FILENAME], message, author, utcnow())
+    return journal, True
+
+
+def resolve_author(journal: Journal, by: str | None) -> gitlog.Identity:
+    for candidate in (by, os.environ.get("INCJOURNAL_AUTHOR")):
+        if candidate and candidate.strip():
+            ident = gitlog.parse_identity(candidate)
+            if ident is None:
+                raise BadValue(f"cannot read author {candidate!r}: use 'Name' or 'Name <email>'")
+            return ident
+    ident = gitlog.configured_identity(journal.root)
+    if ident is None:
+        raise NoAuthor(
+            "no author: pass --by NAME, set INCJOURNAL_AUTHOR, or run "
+            "`git config --global user.name 'Your Name'`"
+        )
+    return ident
+
+
+def open_incident(
+    journal: Journal, title: str, *, severity: int | None, at: str | None, slug: str | None,
+    ic: str | None, by: str | None,
+) -> WriteResult:
+    title = title.strip()
+    if not title:
+        raise BadValue("empty title: say what is wrong, e.g. ij open 'Checkout errors in EU'")
+    cfg = journal.config
+    if severity is not None and severity not in cfg.severities:
+        raise BadValue(f"invalid severity {severity}: use one of {_levels(journal)}")
+    now = utcnow()
+    when = parse_time(at, cfg.tz, now) if at else now
+    incident_id = incident_id_for(when, slug or slugify(title))
+    if journal.incident_dir(incident_id).exists():
+        raise BadValue(f"incident {incident_id} already exists: pass --id to choose another id")
+    author = resolve_author(journal, by)
+    meta = IncidentMeta(incident_id, title, when, str(author))
+    meta_bytes = tomli_w.dumps(meta.to_dict()).encode()
+    draft = Draft(Kind.OPEN, title, at, by, fields={"level": severity, "person": ic})
+    result = record(journal, incident_id, draft, extra={META: meta_bytes})
+    journal.set_current(incident_id)
+    return result
+
+
+def _levels(journal: Journal) -> str:
+    return ", ".join(str(level) for level in journal.config.severities)
+
+
+def build_entry(journal: Journal, draft: Draft, author: gitlog.Identity) -> Entry:
+    now = utcnow()
+    text = draft.text.strip("\n")
+    if not text.strip() and draft.kind in TEXT_REQUIRED:
+        raise BadValue(f"empty text: say what to record, e.g. ij {_verb(draft.kind)} 'what happened'")
+    when = parse_time(draft.at, journal.config.tz, now) if draft.at else now
+    fields = {k: v for k, v in draft.fields.items() if v is not None}
+    return Entry(
+        id=new_id(), kind=draft.kind, at=when, recorded_at=now, author=str(author), text=text,
+        visibility=PUBLIC if draft.public else "internal", tags=tuple(draft.tags), **fields,
+    )
+
+
+TEXT_REQUIRED = frozenset(
+    {Kind.NOTE, Kind.DECISION, Kind.RISK, Kind.QUESTION, Kind.ANSWER, Kind.HYPOTHESIS,
+     Kind.ACTION, Kind.IMPACT, Kind.AMEND, Kind.OPEN, Kind.UPDATE}
+)
+_VERBS = {Kind.DECISION: "decide", Kind.QUESTION: "ask", Kind.SEVERITY: "sev",
+          Kind.MILESTONE: "mark", Kind.COMMAND: "exec", Kind.EVIDENCE: "attach"}
+
+
+def _verb(kind: Kind) -> str:
+    return _VERBS.get(kind, str(kind))
+
+
+def record(
+    journal: Journal, incident_id: str, draft: Draft, extra: Mapping[str, bytes] | None = None,
+) -> WriteResult:
+    """Write one entry (and `extra` files, relative to the incident folder) and commit it."""
+    author = resolve_author(journal, draft.by)
+    entry = build_entry(journal, draft, author)
+    check_text(journal, entry, draft.allow_secret)
+    folder = journal.incident_dir(incident_id)
+    with writer_lock(journal.state_dir, f"{draft.kind} in {incident_id}"):
+        for name, data in (extra or {}).items():
+            atomic_write(folder / name, data)
+        path = journal.entry_path(incident_id, entry)
+        atomic_write(path, tomli_w.dumps(entry_to_dict(entry)).encode())
+        written = [path, *(folder / name for name in (extra or {}))]
+        written += write_derived(journal, incident_id)
+        message = gitlog.commit_message(incident_id, str(entry.kind), entry.headline, entry.id)
+        commit, warnings = commit_or_defer(journal, written, message, author, entry.recorded_at)
+    return WriteResult(entry, incident_id, path, commit, tuple(warnings))
+
+
+def check_text(journal: Journal, entry: Entry, allow_secret: bool) -> None:
+    """Refuse a likely secret in what the user typed (unless allowed)."""
+    if allow_secret:
+        return
+    from incjournal import guard
+
+    guard.refuse_secrets(journal.config, entry)
+
+
+def write_derived(journal: Journal, incident_id: str) -> list[Path]:
+    """Rebuild the incident's derived files; returns those whose content changed."""
+    from incjournal.derive import derived_files
+
+    state = load_state(journal, incident_id)
+    changed = []
+    for path, data in derived_files(journal, state).items():
+        try:
+            if path.read_bytes() == data:
+                continue
+        except FileNotFoundError:
+            pass
+        atomic_write(path, data)
+        changed.append(path)
+    return changed
+
+
+def commit_or_defer(
+    journal: Journal, paths: Sequence[Path], message: str, author: gitlog.Identity, when: datetime,
+) -> tuple[str | None, list[str]]:
+    """Commit `paths` plus earlier pending ones; if git cannot commit now, keep them pending."""
+    rel = sorted({os.path.relpath(p, journal.root) for p in paths} | set(pending(journal)))
+    reason = gitlog.busy_reason(journal.git_dir)
+    if reason is None:
+        try:
+            commit = _commit(journal, rel, message, author, when)
+        except GitError as exc:
+            reason = str(exc)
+        else:
+            (journal.state_dir / PENDING).unlink(missing_ok=True)
+            return commit, []
+    atomic_write(journal.state_dir / PENDING, "".join(f"{p}\n" for p in rel).encode())
+    return None, [f"saved, not committed: {reason}; the next write or `ij sync` commits it"]
+
+
+def pending(journal: Journal) -> list[str]:
+    try:
+        lines = (journal.state_dir / PENDING).read_text().splitlines()
+    except FileNotFoundError:
+        return []
+    return [line for line in lines if line.strip()]
+
+
+def _commit(
+    journal: Journal, rel: Sequence[str], message: str, author: gitlog.Identity, when: datetime,
+) -> str:
+    return gitlog.commit_paths(journal.root, journal.git_dir, rel, message, author, when)
+
+
+def load_state(journal: Journal, incident_id: str) -> IncidentState:
+    meta = journal.read_meta(incident_id)
+    return fold(meta, journal.read_entries(incident_id))
+
+
+def referenced(journal: Journal, incident_id: str, prefix: str, kind: Kind | None = None) -> Entry:
+    """The entry `prefix` refers to; for a closing kind, it must be open and of the closed kind."""
+    entry = read_entry(journal.resolve_entry(incident_id, prefix))
+    if kind is None or kind not in CLOSES:
+        return entry
+    targets = CLOSES[kind]
+    if entry.kind not in targets:
+        wanted = " or ".join(str(t) for t in targets)
+        raise BadValue(
+            f"entry {entry.id} is a {entry.kind}, not a {wanted}: `ij {_verb(kind)}` closes a {wanted}"
+        )
+    state = load_state(journal, incident_id)
+    items = [i for name in ("questions", "hypotheses", "risks", "actions")
+             for i in getattr(state, name) if i.entry.id == entry.id]
+    if items and items[0].closed_by is not None:
+        closer = items[0].closed_by
+        raise BadValue(f"{entry.kind} {entry.id} is already closed ({closer.kind} {closer.id})")
+    return entry

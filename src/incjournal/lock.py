@@ -1,0 +1,50 @@
+"""Writers in one clone take turns: an flock on `<git dir>/incjournal/lock`.
+
+The kernel drops the lock when its holder dies, so a crashed writer never leaves a stale lock; the file
+names the holder so that a timeout can say who is holding it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from incjournal.errors import LockTimeout
+
+DEFAULT_TIMEOUT = float(os.environ.get("INCJOURNAL_LOCK_TIMEOUT", "30"))
+
+
+@contextmanager
+def writer_lock(state_dir: Path, what: str, timeout: float = DEFAULT_TIMEOUT) -> Iterator[None]:
+    path = state_dir / "lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        _acquire(fd, path, timeout)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}: {what}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+def _acquire(fd: int, path: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    delay = 0.005
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                holder = path.read_text(errors="replace").strip() or "another ij process"
+                raise LockTimeout(
+                    f"the journal is busy: {holder} has held {path} for over {timeout:.0f}s; "
+                    "try again, or stop that process"
+                ) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)

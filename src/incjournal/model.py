@@ -1,0 +1,231 @@
+"""The records of a journal: frozen dataclasses, kinds and fields, and their TOML shape.
+
+An entry file is written once and never rewritten; `FORMAT` lets files written today be read after the
+schema grows (unknown keys are kept in `extra` and written back unchanged on export).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from incjournal.times import from_rfc3339, to_rfc3339
+
+FORMAT = 1
+
+
+class Kind(StrEnum):
+    OPEN = "open"
+    NOTE = "note"
+    DECISION = "decision"
+    RISK = "risk"
+    RETIRE = "retire"
+    QUESTION = "question"
+    ANSWER = "answer"
+    HYPOTHESIS = "hypothesis"
+    CONFIRM = "confirm"
+    RULE_OUT = "rule-out"
+    ACTION = "action"
+    DONE = "done"
+    STATUS = "status"
+    SEVERITY = "severity"
+    ROLE = "role"
+    MILESTONE = "milestone"
+    IMPACT = "impact"
+    UPDATE = "update"
+    COMMAND = "command"
+    EVIDENCE = "evidence"
+    AMEND = "amend"
+    STRIKE = "strike"
+    SNOOZE = "snooze"
+
+
+# which kind a closing entry closes: answer closes a question, and so on
+CLOSES: Mapping[Kind, tuple[Kind, ...]] = {
+    Kind.ANSWER: (Kind.QUESTION,),
+    Kind.RETIRE: (Kind.RISK,),
+    Kind.CONFIRM: (Kind.HYPOTHESIS,),
+    Kind.RULE_OUT: (Kind.HYPOTHESIS,),
+    Kind.DONE: (Kind.ACTION,),
+}
+
+MILESTONES = ("started", "detected", "mitigated", "resolved")
+PUBLIC = "public"
+INTERNAL = "internal"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One journal entry. Kind-specific fields are None when they do not apply."""
+
+    id: str
+    kind: Kind
+    at: datetime
+    recorded_at: datetime
+    author: str
+    text: str = ""
+    visibility: str = INTERNAL
+    tags: tuple[str, ...] = ()
+    why: str | None = None
+    owner: str | None = None
+    due: datetime | None = None
+    ref: str | None = None
+    state: str | None = None
+    level: int | None = None
+    role: str | None = None
+    person: str | None = None
+    audience: str | None = None
+    milestone: str | None = None
+    next_at: datetime | None = None
+    likelihood: str | None = None
+    impact: str | None = None
+    follow_up: bool = False
+    title: str | None = None
+    command: tuple[str, ...] | None = None
+    cwd: str | None = None
+    exit_code: int | None = None
+    duration_s: float | None = None
+    output: str | None = None
+    output_bytes: int | None = None
+    interrupted: bool = False
+    file: str | None = None
+    nudge: str | None = None
+    until: datetime | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def public(self) -> bool:
+        return self.visibility == PUBLIC
+
+    @property
+    def first_line(self) -> str:
+        return self.text.strip().splitlines()[0] if self.text.strip() else ""
+
+    @property
+    def headline(self) -> str:
+        """One line saying what the entry recorded, for timelines and commit messages."""
+        extras = {
+            Kind.STATUS: f"→ {self.state}", Kind.SEVERITY: f"→ SEV{self.level}",
+            Kind.ROLE: f"{self.role}: {self.person}", Kind.MILESTONE: f"{self.milestone}",
+            Kind.UPDATE: f"to {self.audience}", Kind.AMEND: f"of {self.ref}",
+            Kind.STRIKE: f"{self.ref}", Kind.SNOOZE: f"{self.nudge}",
+        }
+        parts = [extras.get(self.kind, ""), self.first_line]
+        if self.why:
+            parts.append(f"(why: {' '.join(self.why.split())})")
+        return " ".join(p for p in parts if p)
+
+    def sort_key(self) -> tuple[datetime, datetime, str]:
+        return (self.at, self.recorded_at, self.id)
+
+
+_TIME_FIELDS = frozenset({"at", "recorded_at", "due", "next_at", "until"})
+_DEFAULTS = {f.name: f.default for f in fields(Entry) if f.name != "extra"}
+_KNOWN = frozenset(_DEFAULTS) | {"format"}
+_TYPES: Mapping[str, type | tuple[type, ...]] = {
+    "id": str, "kind": str, "author": str, "text": str, "visibility": str, "why": str,
+    "owner": str, "ref": str, "state": str, "level": int, "role": str, "person": str,
+    "audience": str, "milestone": str, "likelihood": str, "impact": str, "follow_up": bool,
+    "title": str, "cwd": str, "exit_code": int, "duration_s": (int, float), "output": str,
+    "output_bytes": int, "interrupted": bool, "file": str, "nudge": str,
+}
+
+
+def entry_to_dict(entry: Entry) -> dict[str, Any]:
+    """The TOML shape of an entry: defaults left out, times as UTC RFC 3339 strings."""
+    out: dict[str, Any] = {"format": FORMAT}
+    for f in fields(Entry):
+        value = getattr(entry, f.name)
+        if f.name == "extra" or (value == _DEFAULTS[f.name] and f.name not in ("text", "visibility")):
+            continue
+        if f.name in _TIME_FIELDS:
+            value = to_rfc3339(value)
+        elif isinstance(value, tuple):
+            value = list(value)
+        elif isinstance(value, StrEnum):
+            value = str(value)
+        out[f.name] = value
+    out.update(entry.extra)
+    return out
+
+
+def entry_from_dict(data: Mapping[str, Any]) -> Entry:
+    """Build an Entry from its TOML shape; ValueError names the first bad key."""
+    for key in ("id", "kind", "at", "recorded_at", "author"):
+        if key not in data:
+            raise ValueError(f"missing key {key!r}")
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in _KNOWN:
+            continue
+        if key in _TIME_FIELDS:
+            kwargs[key] = _time(key, value)
+        elif key in ("tags", "command"):
+            kwargs[key] = _strings(key, value)
+        elif key != "format":
+            _check_type(key, value)
+            kwargs[key] = value
+    try:
+        kwargs["kind"] = Kind(kwargs["kind"])
+    except ValueError as exc:
+        raise ValueError(f"unknown kind {data['kind']!r}") from exc
+    if kwargs.get("visibility", INTERNAL) not in (INTERNAL, PUBLIC):
+        raise ValueError(f"visibility must be 'internal' or 'public', not {data['visibility']!r}")
+    kwargs["extra"] = {k: v for k, v in data.items() if k not in _KNOWN}
+    return Entry(**kwargs)
+
+
+def _time(key: str, value: Any) -> datetime:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"{key!r} has no time zone")
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"{key!r} must be an RFC 3339 time string")
+    try:
+        return from_rfc3339(value)
+    except ValueError as exc:
+        raise ValueError(f"{key!r} is not an RFC 3339 time: {value!r}") from exc
+
+
+def _strings(key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{key!r} must be a list of strings")
+    return tuple(value)
+
+
+def _check_type(key: str, value: Any) -> None:
+    expected = _TYPES.get(key, object)
+    if isinstance(value, bool) and expected in (int, (int, float)):
+        raise ValueError(f"{key!r} must be a number, not true/false")
+    if not isinstance(value, expected):
+        raise ValueError(f"{key!r} has the wrong type ({type(value).__name__})")
+
+
+@dataclass(frozen=True)
+class IncidentMeta:
+    """The immutable creation facts of an incident (incident.toml)."""
+
+    id: str
+    title: str
+    opened_at: datetime
+    opened_by: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "id": self.id,
+            "title": self.title,
+            "opened_at": to_rfc3339(self.opened_at),
+            "opened_by": self.opened_by,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> IncidentMeta:
+        for key in ("id", "title", "opened_at", "opened_by"):
+            if not isinstance(data.get(key), str):
+                raise ValueError(f"missing or non-text key {key!r}")
+        return cls(data["id"], data["title"], _time("opened_at", data["opened_at"]), data["opened_by"])

@@ -1,0 +1,1 @@
+"""Renders of an incident's state for people: the incident page, dashboards, briefs, reviews."""

@@ -1,0 +1,90 @@
+"""The incident page (derived README.md) and the `ij show` dashboard: one Markdown picture."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from incjournal.config import Config
+from incjournal.fold import IncidentState, Item
+from incjournal.model import Entry
+from incjournal.render.text import cell, inline, quoted
+from incjournal.times import human_duration, show
+
+RECENT = 10
+
+
+def incident_page(state: IncidentState, config: Config, now: datetime | None = None) -> str:
+    """Markdown for the incident folder's README.md (now=None: as of the last entry)."""
+    tz = config.tz
+    parts = [
+        f"# {inline(state.title)}",
+        "",
+        _facts(state, tz, now),
+        *_section("Impact", [_impact(state, tz)]),
+        *_section("Open hypotheses", [_item(i, tz) for i in state.open_items("hypotheses")]),
+        *_section("Open questions", [_item(i, tz) for i in state.open_items("questions")]),
+        *_section("Risks", [_item(i, tz) for i in state.open_items("risks")]),
+        *_section("Open actions", [_item(i, tz) for i in state.open_items("actions")]),
+        *_section("Recent decisions", [_decision(e, tz) for e in state.decisions[-5:]]),
+        *_timeline(state, tz),
+    ]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def _facts(state: IncidentState, tz: tzinfo, now: datetime | None) -> str:
+    ms = state.milestones
+    end = ms.resolved or now or state.last_at
+    duration = end - ms.started if end and ms.started else None
+    roles = ", ".join(f"{r}: {inline(p)}" for r, p in state.roles.items()) or "none assigned"
+    sev = f"SEV{state.severity}" if state.severity is not None else "not set"
+    rows = [
+        ("Incident", f"`{state.id}`"),
+        ("Status", f"**{state.status}**" + (" (reopened)" if state.reopened else "")),
+        ("Severity", sev),
+        ("Duration", human_duration(duration)),
+        ("Roles", roles),
+        ("Started", show(ms.started, tz)),
+        ("Detected", f"{show(ms.detected, tz)} (TTD {human_duration(ms.ttd)})"),
+        ("Mitigated", f"{show(ms.mitigated, tz)} (TTM {human_duration(ms.ttm)})"),
+        ("Resolved", f"{show(ms.resolved, tz)} (TTR {human_duration(ms.ttr)})"),
+    ]
+    return "| | |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
+
+
+def _section(title: str, lines: list[str]) -> list[str]:
+    if not lines:
+        return []
+    return ["", f"## {title}", "", *lines]
+
+
+def _impact(state: IncidentState, tz: tzinfo) -> str:
+    if state.impact is None:
+        return "_No impact statement yet (`ij impact TEXT`)._"
+    return f"{quoted(state.impact.text)} _(as of {show(state.impact.at, tz, date=False)})_"
+
+
+def _item(item: Item, tz: tzinfo) -> str:
+    entry = item.entry
+    owner = f" — owner: {inline(entry.owner)}" if entry.owner else " — no owner"
+    due = f", due {show(entry.due, tz)}" if entry.due else ""
+    risk = ""
+    if entry.likelihood or entry.impact:
+        risk = f" (likelihood {entry.likelihood or '?'}, impact {entry.impact or '?'})"
+    return f"- `{entry.id[:6]}` {quoted(entry.text)}{risk}{owner}{due}"
+
+
+def _decision(entry: Entry, tz: tzinfo) -> str:
+    why = f" — because {inline(entry.why)}" if entry.why else ""
+    return f"- {show(entry.at, tz, date=False)} {quoted(entry.text)}{why}"
+
+
+def _timeline(state: IncidentState, tz: tzinfo) -> list[str]:
+    entries = state.live_entries()[-RECENT:]
+    if not entries:
+        return []
+    rows = [
+        f"| {show(e.at, tz)} | {e.kind} | {cell(e.headline)} | {cell(e.author)} | `{e.id[:6]}` |"
+        for e in entries
+    ]
+    head = ["", "## Recent timeline", "", "| time | kind | what | who | id |", "|---|---|---|---|---|"]
+    return head + rows

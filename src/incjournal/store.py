@@ -1,0 +1,264 @@
+"""The journal on disk: layout, atomic writes, reading and validating entry files.
+
+Layout (relative to the journal root, the folder holding incjournal.toml)::
+
+    incidents/<YYYY-MM-DD>-<slug>/incident.toml
+    incidents/<YYYY-MM-DD>-<slug>/entries/<UTC stamp>-<id>.toml
+    incidents/<YYYY-MM-DD>-<slug>/README.md          (derived)
+
+Per-clone state that is never committed (current incident, lock, pending commits, caches) lives in
+`<git dir>/incjournal/`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tomllib
+from collections.abc import Iterator
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from incjournal import config as config_mod
+from incjournal.errors import (
+    CorruptFile,
+    EntryNotFound,
+    NoIncident,
+    NotAJournal,
+    UnknownIncident,
+)
+from incjournal.model import Entry, IncidentMeta, entry_from_dict
+
+INCIDENTS = "incidents"
+ENTRIES = "entries"
+META = "incident.toml"
+PAGE = "README.md"
+_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+_ID_LEN = 8
+_SLUG_BAD = re.compile(r"[^a-z0-9]+")
+_ENTRY_NAME = re.compile(r"^\d{8}T\d{6}(?:\.\d{1,6})?Z-([0-9a-z]{3,32})\.toml$")
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` all or nothing: temp file, fsync, rename, fsync of the directory."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{new_id()}")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    fsync_dir(path.parent)
+
+
+def fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def new_id() -> str:
+    raw = int.from_bytes(os.urandom(5), "big")
+    return "".join(_ALPHABET[(raw >> (5 * i)) & 31] for i in range(_ID_LEN))
+
+
+def slugify(title: str) -> str:
+    slug = _SLUG_BAD.sub("-", title.lower()).strip("-")
+    return slug[:40].rstrip("-") or "incident"
+
+
+def check_slug(slug: str) -> str:
+    """Refuse ids that are not one plain path component."""
+    if not slug or "/" in slug or "\\" in slug or slug in (".", "..") or ".." in slug:
+        raise UnknownIncident(f"invalid incident id {slug!r}: use letters, digits and dashes")
+    if any(ord(c) < 32 or ord(c) == 127 for c in slug) or slug.startswith((".", "-")):
+        raise UnknownIncident(f"invalid incident id {slug!r}: use letters, digits and dashes")
+    return slug
+
+
+def entry_filename(entry: Entry) -> str:
+    stamp = entry.recorded_at.strftime("%Y%m%dT%H%M%S.%fZ")
+    return f"{stamp}-{entry.id}.toml"
+
+
+def entry_id_of(name: str) -> str | None:
+    match = _ENTRY_NAME.match(name)
+    return match.group(1) if match else None
+
+
+def find_git_dir(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        dot = folder / ".git"
+        if dot.is_dir():
+            return dot
+        if dot.is_file():
+            text = dot.read_text().strip()
+            if text.startswith("gitdir:"):
+                return (folder / text.removeprefix("gitdir:").strip()).resolve()
+    return None
+
+
+class Journal:
+    """One journal: the folder holding incjournal.toml, inside a git work tree."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @classmethod
+    def find(cls, start: Path | None = None) -> Journal:
+        env = os.environ.get("INCJOURNAL_DIR")
+        here = Path(env) if env and start is None else (start or Path.cwd())
+        here = here.resolve()
+        for folder in (here, *here.parents):
+            if (folder / config_mod.FILENAME).is_file():
+                return cls(folder)
+        raise NotAJournal(f"{here} is not an incident journal: run `ij init` to make one")
+
+    @cached_property
+    def config(self) -> config_mod.Config:
+        return config_mod.load(self.root)
+
+    @cached_property
+    def git_dir(self) -> Path:
+        found = find_git_dir(self.root)
+        if found is None:
+            raise NotAJournal(f"{self.root} is not inside a git repository: run `ij init` there")
+        return found
+
+    @property
+    def state_dir(self) -> Path:
+        """Per-clone, uncommitted: current incident, lock, pending commits, caches."""
+        path = self.git_dir / "incjournal"
+        path.mkdir(exist_ok=True)
+        return path
+
+    # incidents -------------------------------------------------------------------------------
+    def incident_dir(self, incident_id: str) -> Path:
+        return self.root / INCIDENTS / check_slug(incident_id)
+
+    def incident_ids(self) -> list[str]:
+        base = self.root / INCIDENTS
+        try:
+            names = os.listdir(base)
+        except FileNotFoundError:
+            return []
+        return sorted(n for n in names if (base / n / META).is_file())
+
+    def resolve_incident(self, ref: str | None) -> str:
+        """An incident id from an exact id, a unique prefix or slug; None means the current one."""
+        if ref is None:
+            return self.current()
+        check_slug(ref)
+        if (self.root / INCIDENTS / ref / META).is_file():
+            return ref
+        ids = self.incident_ids()
+        matches = [i for i in ids if i.startswith(ref) or i[11:].startswith(ref)]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise UnknownIncident(f"no incident {ref!r}: `ij list --all` shows the incidents")
+        raise UnknownIncident(f"incident {ref!r} is ambiguous: {', '.join(matches[:8])}")
+
+    def current(self) -> str:
+        try:
+            current = (self.state_dir / "current").read_text().strip()
+        except FileNotFoundError:
+            current = ""
+        if current and (self.root / INCIDENTS / current / META).is_file():
+            return current
+        raise NoIncident("no current incident: `ij open TITLE` starts one, `ij use ID` picks one")
+
+    def set_current(self, incident_id: str) -> None:
+        atomic_write(self.state_dir / "current", incident_id.encode() + b"\n")
+
+    def read_meta(self, incident_id: str) -> IncidentMeta:
+        path = self.incident_dir(incident_id) / META
+        data = read_toml(path)
+        try:
+            return IncidentMeta.from_dict(data)
+        except ValueError as exc:
+            raise CorruptFile(f"{path}: {exc}") from exc
+
+    # entries ---------------------------------------------------------------------------------
+    def entries_dir(self, incident_id: str) -> Path:
+        return self.incident_dir(incident_id) / ENTRIES
+
+    def entry_names(self, incident_id: str) -> list[str]:
+        try:
+            names = os.listdir(self.entries_dir(incident_id))
+        except FileNotFoundError:
+            return []
+        return sorted(n for n in names if n.endswith(".toml") and not n.startswith("."))
+
+    def read_entries(self, incident_id: str) -> list[Entry]:
+        folder = self.entries_dir(incident_id)
+        return [read_entry(folder / name) for name in self.entry_names(incident_id)]
+
+    def entry_path(self, incident_id: str, entry: Entry) -> Path:
+        return self.entries_dir(incident_id) / entry_filename(entry)
+
+    def resolve_entry(self, incident_id: str, prefix: str) -> Path:
+        """The file of the entry whose id starts with `prefix` (3+ characters, unique)."""
+        prefix = prefix.strip().lower()
+        if len(prefix) < 3:
+            raise EntryNotFound(f"entry id {prefix!r} is too short: give at least 3 characters")
+        found = [n for n in self.entry_names(incident_id) if (entry_id_of(n) or "").startswith(prefix)]
+        if len(found) == 1:
+            return self.entries_dir(incident_id) / found[0]
+        if not found:
+            raise EntryNotFound(
+                f"no entry {prefix!r} in {incident_id}: `ij timeline` lists entries and their ids"
+            )
+        ids = ", ".join(sorted(entry_id_of(n) or n for n in found)[:8])
+        raise EntryNotFound(f"entry id {prefix!r} is ambiguous in {incident_id}: {ids}")
+
+    def iter_files(self) -> Iterator[Path]:
+        """Every file of the journal that `ij check` validates."""
+        yield self.root / config_mod.FILENAME
+        for incident_id in sorted(os.listdir(self.root / INCIDENTS)) if (
+            self.root / INCIDENTS
+        ).is_dir() else []:
+            folder = self.root / INCIDENTS / incident_id
+            yield folder / META
+            entries = folder / ENTRIES
+            if entries.is_dir():
+                yield from sorted(entries.iterdir())
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise CorruptFile(f"{path}: file is missing") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise CorruptFile(f"{path}: not valid TOML ({exc}); `ij check` lists every problem") from exc
+    except UnicodeDecodeError as exc:
+        raise CorruptFile(f"{path}: not UTF-8 text") from exc
+
+
+def read_entry(path: Path) -> Entry:
+    data = read_toml(path)
+    try:
+        entry = entry_from_dict(data)
+    except ValueError as exc:
+        raise CorruptFile(f"{path}: {exc}; `ij check` lists every problem") from exc
+    expected = entry_id_of(path.name)
+    if expected is not None and expected != entry.id:
+        raise CorruptFile(f"{path}: id {entry.id!r} does not match the file name")
+    return entry
+
+
+def incident_id_for(opened_at: datetime, slug: str) -> str:
+    return f"{opened_at:%Y-%m-%d}-{check_slug(slug)}"

@@ -1,0 +1,142 @@
+"""Time input and display: "10:42", "15m ago", "-15m", ISO 8601; UTC inside, the journal's zone outside."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from incjournal.errors import BadTime
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_RELATIVE = re.compile(r"^(?:-\s*(\d+)\s*([smhdw])|(\d+)\s*([smhdw])\s+ago)$", re.IGNORECASE)
+_DURATION = re.compile(r"(\d+)\s*([smhdw])", re.IGNORECASE)
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+HELP = "use HH:MM, HH:MM:SS, an ISO 8601 time, '15m ago' or '-15m'"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def zone(name: str | None) -> tzinfo:
+    """The zone called `name`; None or "" means the machine's local zone."""
+    if not name or name == "local":
+        return datetime.now().astimezone().tzinfo or UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise BadTime(f"unknown timezone {name!r}: use an IANA name like Europe/Berlin") from exc
+
+
+def machine_zone_name() -> str:
+    """The machine's IANA zone name, for a new journal's config; "UTC" when it cannot be told."""
+    tz = os.environ.get("TZ", "").lstrip(":")
+    if tz and "/" in tz or tz == "UTC":
+        return tz
+    try:
+        target = str(Path("/etc/localtime").resolve())
+    except OSError:
+        return "UTC"
+    marker = "zoneinfo/"
+    return target.split(marker, 1)[1] if marker in target else "UTC"
+
+
+def parse_duration(text: str) -> timedelta:
+    """'30m', '1h30m', '2d' -> timedelta."""
+    cleaned = text.strip().replace(" ", "")
+    parts = _DURATION.findall(cleaned)
+    if not parts or "".join(n + u for n, u in parts).lower() != cleaned.lower():
+        raise BadTime(f"cannot read duration {text!r}: use e.g. 30m, 1h, 1h30m, 2d")
+    return timedelta(seconds=sum(int(n) * _UNITS[u.lower()] for n, u in parts))
+
+
+def parse_time(text: str, tz: tzinfo, now: datetime | None = None, *, future: bool = False) -> datetime:
+    """Parse a user's time into an aware UTC datetime.
+
+    A bare clock time is today in `tz`, or yesterday when that would be in the future.
+    Unless `future` is allowed (due times), a time after `now` is an error.
+    """
+    now = now or utcnow()
+    raw = text.strip()
+    when = _parse(raw, tz, now)
+    if when is None:
+        raise BadTime(f"cannot read time {text!r}: {HELP}")
+    if not future and when > now + timedelta(seconds=1):
+        raise BadTime(f"time {text!r} is in the future: entries record what already happened")
+    return when
+
+
+def _parse(raw: str, tz: tzinfo, now: datetime) -> datetime | None:
+    if raw.lower() == "now":
+        return now
+    rel = _RELATIVE.match(raw)
+    if rel:
+        amount, unit = (rel.group(1), rel.group(2)) if rel.group(1) else (rel.group(3), rel.group(4))
+        return now - timedelta(seconds=int(amount) * _UNITS[unit.lower()])
+    if raw.startswith("+") or raw.lower().startswith("in "):
+        return now + parse_duration(raw.lstrip("+").removeprefix("in ").strip())
+    clock = _CLOCK.match(raw)
+    if clock:
+        return _clock_time(clock, tz, now)
+    try:
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed.astimezone(UTC)
+
+
+def _clock_time(match: re.Match[str], tz: tzinfo, now: datetime) -> datetime | None:
+    hour, minute, second = int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    local_now = now.astimezone(tz)
+    candidate = local_now.replace(hour=hour, minute=minute, second=second, microsecond=0)
+    if candidate > local_now + timedelta(seconds=1):
+        candidate -= timedelta(days=1)
+    return candidate.astimezone(UTC)
+
+
+def to_rfc3339(when: datetime) -> str:
+    """UTC RFC 3339 with a Z, microseconds kept only when present."""
+    utc = when.astimezone(UTC)
+    spec = "microseconds" if utc.microsecond else "seconds"
+    return utc.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
+
+
+def from_rfc3339(text: str) -> datetime:
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError(f"time {text!r} has no zone")
+    return parsed.astimezone(UTC)
+
+
+def show(when: datetime | None, tz: tzinfo, *, date: bool = True) -> str:
+    """A time as people read it in the journal's zone; '—' when unknown."""
+    if when is None:
+        return "—"
+    local = when.astimezone(tz)
+    fmt = "%Y-%m-%d %H:%M %Z" if date else "%H:%M"
+    return local.strftime(fmt)
+
+
+def human_duration(delta: timedelta | None) -> str:
+    """'1h 05m', '3d 2h', '42s'; '—' when unknown."""
+    if delta is None:
+        return "—"
+    seconds = int(delta.total_seconds())
+    sign, seconds = ("-", -seconds) if seconds < 0 else ("", seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{sign}{days}d {hours}h"
+    if hours:
+        return f"{sign}{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{sign}{minutes}m"
+    return f"{sign}{secs}s"

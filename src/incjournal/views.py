@@ -1,0 +1,111 @@
+"""Read-side queries the commands show: incident rows, timelines, JSON shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from incjournal.config import Config
+from incjournal.errors import NoIncident
+from incjournal.fold import IncidentState, Item
+from incjournal.journal import load_state
+from incjournal.model import Entry, Kind, entry_to_dict
+from incjournal.store import Journal
+from incjournal.times import to_rfc3339
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    id: str
+    title: str
+    status: str
+    severity: int | None
+    ic: str | None
+    opened_at: datetime
+    age: timedelta
+    current: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "title": self.title, "status": self.status, "severity": self.severity,
+            "ic": self.ic, "opened_at": to_rfc3339(self.opened_at),
+            "age_s": int(self.age.total_seconds()), "current": self.current,
+        }
+
+
+def incident_rows(journal: Journal, *, open_only: bool, now: datetime) -> list[IncidentRow]:
+    try:
+        current = journal.current()
+    except NoIncident:
+        current = None
+    rows = []
+    for incident_id in journal.incident_ids():
+        state = load_state(journal, incident_id)
+        if open_only and state.is_resolved:
+            continue
+        end = state.milestones.resolved or now
+        start = state.milestones.started or state.meta.opened_at
+        rows.append(IncidentRow(
+            incident_id, state.title, state.status, state.severity, state.roles.get("ic"),
+            state.meta.opened_at, end - start, incident_id == current,
+        ))
+    return rows
+
+
+def entry_json(entry: Entry) -> dict[str, Any]:
+    data = entry_to_dict(entry)
+    data.pop("format", None)
+    return data
+
+
+def _item_json(item: Item) -> dict[str, Any]:
+    return {
+        "id": item.entry.id, "text": item.entry.text, "owner": item.entry.owner,
+        "outcome": item.outcome, "closed_by": item.closed_by.id if item.closed_by else None,
+        "due": to_rfc3339(item.entry.due) if item.entry.due else None,
+    }
+
+
+def _when(value: datetime | None) -> str | None:
+    return to_rfc3339(value) if value else None
+
+
+def _seconds(value: timedelta | None) -> int | None:
+    return int(value.total_seconds()) if value is not None else None
+
+
+def state_json(state: IncidentState, config: Config, now: datetime) -> dict[str, Any]:
+    """The folded state with stable keys (`ij show --json`, `ij export`)."""
+    ms = state.milestones
+    return {
+        "id": state.id, "title": state.title, "status": state.status,
+        "severity": state.severity, "roles": dict(state.roles), "reopened": state.reopened,
+        "impact": state.impact.text if state.impact else None,
+        "milestones": {k: _when(getattr(ms, k)) for k in ("started", "detected", "mitigated",
+                                                          "resolved")},
+        "metrics": {"ttd_s": _seconds(ms.ttd), "ttm_s": _seconds(ms.ttm), "ttr_s": _seconds(ms.ttr)},
+        **{name: [_item_json(i) for i in getattr(state, name)]
+           for name in ("questions", "hypotheses", "risks", "actions")},
+        "decisions": [{"id": e.id, "text": e.text, "why": e.why, "at": to_rfc3339(e.at)}
+                      for e in state.decisions],
+        "updates": {a: to_rfc3339(e.at) for a, e in state.updates.items()},
+    }
+
+
+def timeline(
+    state: IncidentState, *, since: datetime | None = None, kinds: Sequence[Kind] = (),
+    by: str | None = None,
+) -> list[Entry]:
+    """The corrected chronological log, filtered."""
+    out = []
+    for entry in state.live_entries():
+        if since is not None and entry.at < since:
+            continue
+        if kinds and entry.kind not in kinds:
+            continue
+        if by and by.lower() not in entry.author.lower():
+            continue
+        out.append(entry)
+    return out

@@ -1,0 +1,109 @@
+"""Shared fixtures: every test runs with its own HOME, git identity and zone; journals are real git."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from incjournal.cli import app
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+AUTHOR = "Alice Example <alice@example.com>"
+
+
+@pytest.fixture(autouse=True)
+def isolate(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test touches the real machine: own HOME, git config, author, zone, editor."""
+    home = tmp_path_factory.mktemp("home")
+    gitconfig = home / ".gitconfig"
+    gitconfig.write_text("[user]\n\tname = Git User\n\temail = git@example.com\n"
+                         "[init]\n\tdefaultBranch = main\n")
+    for name in ("INCJOURNAL_DIR", "INCJOURNAL_AUTHOR", "VISUAL", "EDITOR", "NO_COLOR",
+                 "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.setenv("INCJOURNAL_AUTHOR", AUTHOR)
+
+
+@dataclass
+class Run:
+    """Invoke the real CLI in-process with CliRunner, in a given directory."""
+
+    cwd: Path
+
+    def __call__(self, *args: str, input: str | None = None, code: int | None = 0,
+                 env: dict[str, str | None] | None = None) -> Result:
+        old = Path.cwd()
+        os.chdir(self.cwd)
+        try:
+            result = CliRunner().invoke(app, list(args), input=input, env=env)
+        finally:
+            os.chdir(old)
+        if code is not None:
+            assert result.exit_code == code, (
+                f"ij {' '.join(args)} exited {result.exit_code}, wanted {code}\n"
+                f"stdout: {result.stdout}\nstderr: {result.stderr}\nexc: {result.exception!r}"
+            )
+        return result
+
+
+def ij_subprocess(cwd: Path, *args: str, input: str | None = None,
+                  env: dict[str, str] | None = None, timeout: float = 60,
+                  ) -> subprocess.CompletedProcess[str]:
+    """The installed CLI as a real process (`python -m incjournal`, this checkout's source)."""
+    full_env = {**os.environ, "PYTHONPATH": str(SRC), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "incjournal", *args], cwd=cwd, input=input, env=full_env,
+        capture_output=True, text=True, timeout=timeout, check=False,
+    )
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
+                          check=True).stdout
+
+
+@pytest.fixture
+def journal_dir(tmp_path: Path) -> Path:
+    """An initialised, empty journal (real git repository)."""
+    root = tmp_path / "journal"
+    Run(tmp_path)("init", str(root))
+    return root
+
+
+@pytest.fixture
+def run(journal_dir: Path) -> Run:
+    return Run(journal_dir)
+
+
+@pytest.fixture
+def incident(run: Run) -> str:
+    """An open SEV2 incident, current in the journal; returns its id."""
+    result = run("open", "Checkout errors in EU", "--sev", "2", "--ic", "alice", "--id", "checkout")
+    return result.stdout.split(" in ")[1].split()[0]
+
+
+def entry_id(result: Result) -> str:
+    """The id a write command printed ("noted <id> in <incident> ...")."""
+    return result.stdout.split()[1]
+
+
+def snapshot(repo: Path) -> tuple[str, str]:
+    """What a failed command must leave unchanged: git status and the log."""
+    return (git(repo, "status", "--porcelain", "--untracked-files=all"),
+            git(repo, "log", "--format=%H", "--all"))
+
+
+@pytest.fixture(scope="session")
+def src_dir() -> Iterator[Path]:
+    yield SRC
