@@ -23,10 +23,19 @@ def isolate(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monkey
     """No test touches the real machine: own HOME, git config, author, zone, editor."""
     home = tmp_path_factory.mktemp("home")
     gitconfig = home / ".gitconfig"
-    gitconfig.write_text("[user]\n\tname = Git User\n\temail = git@example.com\n"
-                         "[init]\n\tdefaultBranch = main\n")
-    for name in ("INCJOURNAL_DIR", "INCJOURNAL_AUTHOR", "VISUAL", "EDITOR", "NO_COLOR",
-                 "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
+    gitconfig.write_text(
+        "[user]\n\tname = Git User\n\temail = git@example.com\n[init]\n\tdefaultBranch = main\n"
+    )
+    for name in (
+        "INCJOURNAL_DIR",
+        "INCJOURNAL_AUTHOR",
+        "VISUAL",
+        "EDITOR",
+        "NO_COLOR",
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
@@ -41,8 +50,13 @@ class Run:
 
     cwd: Path
 
-    def __call__(self, *args: str, input: str | None = None, code: int | None = 0,
-                 env: dict[str, str | None] | None = None) -> Result:
+    def __call__(
+        self,
+        *args: str,
+        input: str | None = None,
+        code: int | None = 0,
+        env: dict[str, str | None] | None = None,
+    ) -> Result:
         old = Path.cwd()
         os.chdir(self.cwd)
         try:
@@ -57,20 +71,31 @@ class Run:
         return result
 
 
-def ij_subprocess(cwd: Path, *args: str, input: str | None = None,
-                  env: dict[str, str] | None = None, timeout: float = 60,
-                  ) -> subprocess.CompletedProcess[str]:
+def ij_subprocess(
+    cwd: Path,
+    *args: str,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
     """The installed CLI as a real process (`python -m incjournal`, this checkout's source)."""
     full_env = {**os.environ, "PYTHONPATH": str(SRC), **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "incjournal", *args], cwd=cwd, input=input, env=full_env,
-        capture_output=True, text=True, timeout=timeout, check=False,
+        [sys.executable, "-m", "incjournal", *args],
+        cwd=cwd,
+        input=input,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
 def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=True
+    ).stdout
 
 
 @pytest.fixture
@@ -100,8 +125,10 @@ def entry_id(result: Result) -> str:
 
 def snapshot(repo: Path) -> tuple[str, str]:
     """What a failed command must leave unchanged: git status and the log."""
-    return (git(repo, "status", "--porcelain", "--untracked-files=all"),
-            git(repo, "log", "--format=%H", "--all"))
+    return (
+        git(repo, "status", "--porcelain", "--untracked-files=all"),
+        git(repo, "log", "--format=%H", "--all"),
+    )
 
 
 @pytest.fixture(scope="session")

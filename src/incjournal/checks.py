@@ -14,8 +14,9 @@ from incjournal.model import Entry, Kind
 from incjournal.store import ENTRIES, INCIDENTS, META, Journal, entry_id_of, read_entry
 
 _LINE = re.compile(r"at line (\d+)")
-NEEDS_REF = frozenset({Kind.ANSWER, Kind.RETIRE, Kind.CONFIRM, Kind.RULE_OUT, Kind.DONE,
-                       Kind.AMEND, Kind.STRIKE})
+NEEDS_REF = frozenset(
+    {Kind.ANSWER, Kind.RETIRE, Kind.CONFIRM, Kind.RULE_OUT, Kind.DONE, Kind.AMEND, Kind.STRIKE}
+)
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,16 @@ def _check_refs(journal: Journal, folder: Path, entries: list[Entry]) -> list[Pr
 
 
 def _uncommitted(journal: Journal) -> list[Problem]:
-    proc = gitlog.git(journal.root, "status", "--porcelain", "--untracked-files=all", "--",
-                      INCIDENTS, config_mod.FILENAME, check=False)
+    proc = gitlog.git(
+        journal.root,
+        "status",
+        "--porcelain",
+        "--untracked-files=all",
+        "--",
+        INCIDENTS,
+        config_mod.FILENAME,
+        check=False,
+    )
     out = []
     for line in proc.stdout.splitlines():
         path = line[3:].strip().strip('"')

@@ -84,7 +84,7 @@ def default_text(timezone_name: str) -> str:
     )
     aud = "\n".join(
         f"[audiences.{name}]\npublic = {str(public).lower()}\n"
-        + (f"# cadence = \"30m\"   # default: the severity's cadence x {mult}\n")
+        + (f'# cadence = "30m"   # default: the severity\'s cadence x {mult}\n')
         for name, (public, mult) in DEFAULT_AUDIENCES.items()
     )
     return (

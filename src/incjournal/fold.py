@@ -126,7 +126,8 @@ class IncidentState:
     def live_entries(self) -> tuple[Entry, ...]:
         """Entries in the corrected view: struck ones left out, corrections themselves too."""
         return tuple(
-            e for e in self.entries
+            e
+            for e in self.entries
             if e.id not in self.struck and e.kind not in (Kind.AMEND, Kind.STRIKE)
         )
 
@@ -249,16 +250,27 @@ class Folder:
     def freeze(self) -> IncidentState:
         items = {k: tuple(v.values()) for k, v in self.items.items()}
         return IncidentState(
-            meta=self.meta, status=self.status, severity=self.severity, roles=dict(self.roles),
-            role_history=tuple(self.role_history), impact=self.impact,
-            questions=items[Kind.QUESTION], hypotheses=items[Kind.HYPOTHESIS],
-            risks=items[Kind.RISK], actions=items[Kind.ACTION], decisions=tuple(self.decisions),
+            meta=self.meta,
+            status=self.status,
+            severity=self.severity,
+            roles=dict(self.roles),
+            role_history=tuple(self.role_history),
+            impact=self.impact,
+            questions=items[Kind.QUESTION],
+            hypotheses=items[Kind.HYPOTHESIS],
+            risks=items[Kind.RISK],
+            actions=items[Kind.ACTION],
+            decisions=tuple(self.decisions),
             status_changes=tuple(self.status_changes),
-            severity_changes=tuple(self.severity_changes), updates=dict(self.updates),
-            milestones=self.milestones(), reopened=self.reopened, entries=tuple(self.entries),
+            severity_changes=tuple(self.severity_changes),
+            updates=dict(self.updates),
+            milestones=self.milestones(),
+            reopened=self.reopened,
+            entries=tuple(self.entries),
             originals=dict(self.originals),
             amendments={k: tuple(v) for k, v in self.amendments.items()},
-            struck=dict(self.struck), snoozes=dict(self.snoozes),
+            struck=dict(self.struck),
+            snoozes=dict(self.snoozes),
         )
 
 
@@ -271,9 +283,8 @@ _HANDLERS = {
     Kind.HYPOTHESIS: Folder._item,
     Kind.RISK: Folder._item,
     Kind.ACTION: Folder._item,
-    **{kind: Folder._close for kind in CLOSES},
-    **{k: Folder._record for k in (Kind.DECISION, Kind.IMPACT, Kind.UPDATE, Kind.MILESTONE,
-                                   Kind.SNOOZE)},
+    **dict.fromkeys(CLOSES, Folder._close),
+    **dict.fromkeys((Kind.DECISION, Kind.IMPACT, Kind.UPDATE, Kind.MILESTONE, Kind.SNOOZE), Folder._record),
 }
 
 

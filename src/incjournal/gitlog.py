@@ -40,13 +40,21 @@ def parse_identity(text: str) -> Identity | None:
 
 
 def git(
-    root: Path, *args: str, env: Mapping[str, str] | None = None, stdin: str | None = None,
+    root: Path,
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    stdin: str | None = None,
     check: bool = True,
 ) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **env} if env else None
     try:
         proc = subprocess.run(
-            ["git", *args], cwd=root, env=full_env, input=stdin, capture_output=True, text=True,
+            ["git", *args],
+            cwd=root,
+            env=full_env,
+            input=stdin,
+            capture_output=True,
+            text=True,
             check=False,
         )
     except FileNotFoundError as exc:
@@ -95,7 +103,12 @@ def busy_reason(git_dir: Path) -> str | None:
 
 
 def commit_paths(
-    root: Path, git_dir: Path, paths: Sequence[str], message: str, author: Identity, when: datetime,
+    root: Path,
+    git_dir: Path,
+    paths: Sequence[str],
+    message: str,
+    author: Identity,
+    when: datetime,
 ) -> str:
     """Commit exactly `paths` (relative to `root`) on top of HEAD; returns the new commit id."""
     private = git_dir / "incjournal" / "index"
@@ -109,8 +122,16 @@ def commit_paths(
         git(root, "update-index", "--add", "--remove", "--", *paths, env=env)
         tree = git(root, "write-tree", env=env).stdout.strip()
         commit = _commit_tree(root, tree, head, message, author, when)
-        moved = git(root, "update-ref", "-m", f"incjournal: {message.splitlines()[0]}",
-                    "HEAD", commit, head or _ZERO, check=False)
+        moved = git(
+            root,
+            "update-ref",
+            "-m",
+            f"incjournal: {message.splitlines()[0]}",
+            "HEAD",
+            commit,
+            head or _ZERO,
+            check=False,
+        )
         if moved.returncode == 0:
             base_file.write_text(commit + "\n")
             _refresh_user_index(root, paths)
@@ -120,12 +141,19 @@ def commit_paths(
 
 
 def _commit_tree(
-    root: Path, tree: str, parent: str, message: str, author: Identity, when: datetime,
+    root: Path,
+    tree: str,
+    parent: str,
+    message: str,
+    author: Identity,
+    when: datetime,
 ) -> str:
     date = f"{int(when.timestamp())} +0000"
     env = {
-        "GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email,
-        "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_NAME": author.name,
+        "GIT_AUTHOR_NAME": author.name,
+        "GIT_AUTHOR_EMAIL": author.email,
+        "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_NAME": author.name,
         "GIT_COMMITTER_EMAIL": author.email,
     }
     args = ["commit-tree", tree, *(["-p", parent] if parent else []), "-F", "-"]

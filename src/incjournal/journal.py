@@ -94,8 +94,14 @@ def resolve_author(journal: Journal, by: str | None) -> gitlog.Identity:
 
 
 def open_incident(
-    journal: Journal, title: str, *, severity: int | None, at: str | None, slug: str | None,
-    ic: str | None, by: str | None,
+    journal: Journal,
+    title: str,
+    *,
+    severity: int | None,
+    at: str | None,
+    slug: str | None,
+    ic: str | None,
+    by: str | None,
 ) -> WriteResult:
     title = title.strip()
     if not title:
@@ -125,21 +131,47 @@ def build_entry(journal: Journal, draft: Draft, author: gitlog.Identity) -> Entr
     now = utcnow()
     text = draft.text.strip("\n")
     if not text.strip() and draft.kind in TEXT_REQUIRED:
-        raise BadValue(f"empty text: say what to record, e.g. ij {_verb(draft.kind)} 'what happened'")
+        raise BadValue(
+            f"empty text: say what to record, e.g. ij {_verb(draft.kind)} 'what happened'"
+        )
     when = parse_time(draft.at, journal.config.tz, now) if draft.at else now
     fields = {k: v for k, v in draft.fields.items() if v is not None}
     return Entry(
-        id=new_id(), kind=draft.kind, at=when, recorded_at=now, author=str(author), text=text,
-        visibility=PUBLIC if draft.public else "internal", tags=tuple(draft.tags), **fields,
+        id=new_id(),
+        kind=draft.kind,
+        at=when,
+        recorded_at=now,
+        author=str(author),
+        text=text,
+        visibility=PUBLIC if draft.public else "internal",
+        tags=tuple(draft.tags),
+        **fields,
     )
 
 
 TEXT_REQUIRED = frozenset(
-    {Kind.NOTE, Kind.DECISION, Kind.RISK, Kind.QUESTION, Kind.ANSWER, Kind.HYPOTHESIS,
-     Kind.ACTION, Kind.IMPACT, Kind.AMEND, Kind.OPEN, Kind.UPDATE}
+    {
+        Kind.NOTE,
+        Kind.DECISION,
+        Kind.RISK,
+        Kind.QUESTION,
+        Kind.ANSWER,
+        Kind.HYPOTHESIS,
+        Kind.ACTION,
+        Kind.IMPACT,
+        Kind.AMEND,
+        Kind.OPEN,
+        Kind.UPDATE,
+    }
 )
-_VERBS = {Kind.DECISION: "decide", Kind.QUESTION: "ask", Kind.SEVERITY: "sev",
-          Kind.MILESTONE: "mark", Kind.COMMAND: "exec", Kind.EVIDENCE: "attach"}
+_VERBS = {
+    Kind.DECISION: "decide",
+    Kind.QUESTION: "ask",
+    Kind.SEVERITY: "sev",
+    Kind.MILESTONE: "mark",
+    Kind.COMMAND: "exec",
+    Kind.EVIDENCE: "attach",
+}
 
 
 def _verb(kind: Kind) -> str:
@@ -147,7 +179,10 @@ def _verb(kind: Kind) -> str:
 
 
 def record(
-    journal: Journal, incident_id: str, draft: Draft, extra: Mapping[str, bytes] | None = None,
+    journal: Journal,
+    incident_id: str,
+    draft: Draft,
+    extra: Mapping[str, bytes] | None = None,
 ) -> WriteResult:
     """Write one entry (and `extra` files, relative to the incident folder) and commit it."""
     author = resolve_author(journal, draft.by)
@@ -193,7 +228,11 @@ def write_derived(journal: Journal, incident_id: str) -> list[Path]:
 
 
 def commit_or_defer(
-    journal: Journal, paths: Sequence[Path], message: str, author: gitlog.Identity, when: datetime,
+    journal: Journal,
+    paths: Sequence[Path],
+    message: str,
+    author: gitlog.Identity,
+    when: datetime,
 ) -> tuple[str | None, list[str]]:
     """Commit `paths` plus earlier pending ones; if git cannot commit now, keep them pending."""
     rel = sorted({os.path.relpath(p, journal.root) for p in paths} | set(pending(journal)))
@@ -219,7 +258,11 @@ def pending(journal: Journal) -> list[str]:
 
 
 def _commit(
-    journal: Journal, rel: Sequence[str], message: str, author: gitlog.Identity, when: datetime,
+    journal: Journal,
+    rel: Sequence[str],
+    message: str,
+    author: gitlog.Identity,
+    when: datetime,
 ) -> str:
     return gitlog.commit_paths(journal.root, journal.git_dir, rel, message, author, when)
 
@@ -241,8 +284,12 @@ def referenced(journal: Journal, incident_id: str, prefix: str, kind: Kind | Non
             f"entry {entry.id} is a {entry.kind}, not a {wanted}: `ij {_verb(kind)}` closes a {wanted}"
         )
     state = load_state(journal, incident_id)
-    items = [i for name in ("questions", "hypotheses", "risks", "actions")
-             for i in getattr(state, name) if i.entry.id == entry.id]
+    items = [
+        i
+        for name in ("questions", "hypotheses", "risks", "actions")
+        for i in getattr(state, name)
+        if i.entry.id == entry.id
+    ]
     if items and items[0].closed_by is not None:
         closer = items[0].closed_by
         raise BadValue(f"{entry.kind} {entry.id} is already closed ({closer.kind} {closer.id})")

@@ -108,10 +108,14 @@ class Entry:
     def headline(self) -> str:
         """One line saying what the entry recorded, for timelines and commit messages."""
         extras = {
-            Kind.STATUS: f"→ {self.state}", Kind.SEVERITY: f"→ SEV{self.level}",
-            Kind.ROLE: f"{self.role}: {self.person}", Kind.MILESTONE: f"{self.milestone}",
-            Kind.UPDATE: f"to {self.audience}", Kind.AMEND: f"of {self.ref}",
-            Kind.STRIKE: f"{self.ref}", Kind.SNOOZE: f"{self.nudge}",
+            Kind.STATUS: f"→ {self.state}",
+            Kind.SEVERITY: f"→ SEV{self.level}",
+            Kind.ROLE: f"{self.role}: {self.person}",
+            Kind.MILESTONE: f"{self.milestone}",
+            Kind.UPDATE: f"to {self.audience}",
+            Kind.AMEND: f"of {self.ref}",
+            Kind.STRIKE: f"{self.ref}",
+            Kind.SNOOZE: f"{self.nudge}",
         }
         parts = [extras.get(self.kind, ""), self.first_line]
         if self.why:
@@ -126,11 +130,32 @@ _TIME_FIELDS = frozenset({"at", "recorded_at", "due", "next_at", "until"})
 _DEFAULTS = {f.name: f.default for f in fields(Entry) if f.name != "extra"}
 _KNOWN = frozenset(_DEFAULTS) | {"format"}
 _TYPES: Mapping[str, type | tuple[type, ...]] = {
-    "id": str, "kind": str, "author": str, "text": str, "visibility": str, "why": str,
-    "owner": str, "ref": str, "state": str, "level": int, "role": str, "person": str,
-    "audience": str, "milestone": str, "likelihood": str, "impact": str, "follow_up": bool,
-    "title": str, "cwd": str, "exit_code": int, "duration_s": (int, float), "output": str,
-    "output_bytes": int, "interrupted": bool, "file": str, "nudge": str,
+    "id": str,
+    "kind": str,
+    "author": str,
+    "text": str,
+    "visibility": str,
+    "why": str,
+    "owner": str,
+    "ref": str,
+    "state": str,
+    "level": int,
+    "role": str,
+    "person": str,
+    "audience": str,
+    "milestone": str,
+    "likelihood": str,
+    "impact": str,
+    "follow_up": bool,
+    "title": str,
+    "cwd": str,
+    "exit_code": int,
+    "duration_s": (int, float),
+    "output": str,
+    "output_bytes": int,
+    "interrupted": bool,
+    "file": str,
+    "nudge": str,
 }
 
 
@@ -139,7 +164,9 @@ def entry_to_dict(entry: Entry) -> dict[str, Any]:
     out: dict[str, Any] = {"format": FORMAT}
     for f in fields(Entry):
         value = getattr(entry, f.name)
-        if f.name == "extra" or (value == _DEFAULTS[f.name] and f.name not in ("text", "visibility")):
+        if f.name == "extra" or (
+            value == _DEFAULTS[f.name] and f.name not in ("text", "visibility")
+        ):
             continue
         if f.name in _TIME_FIELDS:
             value = to_rfc3339(value)
@@ -228,4 +255,6 @@ class IncidentMeta:
         for key in ("id", "title", "opened_at", "opened_by"):
             if not isinstance(data.get(key), str):
                 raise ValueError(f"missing or non-text key {key!r}")
-        return cls(data["id"], data["title"], _time("opened_at", data["opened_at"]), data["opened_by"])
+        return cls(
+            data["id"], data["title"], _time("opened_at", data["opened_at"]), data["opened_by"]
+        )

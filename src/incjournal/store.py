@@ -213,7 +213,9 @@ class Journal:
         prefix = prefix.strip().lower()
         if len(prefix) < 3:
             raise EntryNotFound(f"entry id {prefix!r} is too short: give at least 3 characters")
-        found = [n for n in self.entry_names(incident_id) if (entry_id_of(n) or "").startswith(prefix)]
+        found = [
+            n for n in self.entry_names(incident_id) if (entry_id_of(n) or "").startswith(prefix)
+        ]
         if len(found) == 1:
             return self.entries_dir(incident_id) / found[0]
         if not found:
@@ -226,9 +228,9 @@ class Journal:
     def iter_files(self) -> Iterator[Path]:
         """Every file of the journal that `ij check` validates."""
         yield self.root / config_mod.FILENAME
-        for incident_id in sorted(os.listdir(self.root / INCIDENTS)) if (
-            self.root / INCIDENTS
-        ).is_dir() else []:
+        for incident_id in (
+            sorted(os.listdir(self.root / INCIDENTS)) if (self.root / INCIDENTS).is_dir() else []
+        ):
             folder = self.root / INCIDENTS / incident_id
             yield folder / META
             entries = folder / ENTRIES
@@ -243,7 +245,9 @@ def read_toml(path: Path) -> dict[str, Any]:
     except FileNotFoundError as exc:
         raise CorruptFile(f"{path}: file is missing") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise CorruptFile(f"{path}: not valid TOML ({exc}); `ij check` lists every problem") from exc
+        raise CorruptFile(
+            f"{path}: not valid TOML ({exc}); `ij check` lists every problem"
+        ) from exc
     except UnicodeDecodeError as exc:
         raise CorruptFile(f"{path}: not UTF-8 text") from exc
 

@@ -53,7 +53,9 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=sum(int(n) * _UNITS[u.lower()] for n, u in parts))
 
 
-def parse_time(text: str, tz: tzinfo, now: datetime | None = None, *, future: bool = False) -> datetime:
+def parse_time(
+    text: str, tz: tzinfo, now: datetime | None = None, *, future: bool = False
+) -> datetime:
     """Parse a user's time into an aware UTC datetime.
 
     A bare clock time is today in `tz`, or yesterday when that would be in the future.
@@ -74,7 +76,9 @@ def _parse(raw: str, tz: tzinfo, now: datetime) -> datetime | None:
         return now
     rel = _RELATIVE.match(raw)
     if rel:
-        amount, unit = (rel.group(1), rel.group(2)) if rel.group(1) else (rel.group(3), rel.group(4))
+        amount, unit = (
+            (rel.group(1), rel.group(2)) if rel.group(1) else (rel.group(3), rel.group(4))
+        )
         return now - timedelta(seconds=int(amount) * _UNITS[unit.lower()])
     if raw.startswith("+") or raw.lower().startswith("in "):
         return now + parse_duration(raw.lstrip("+").removeprefix("in ").strip())

@@ -29,9 +29,14 @@ class IncidentRow:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.id, "title": self.title, "status": self.status, "severity": self.severity,
-            "ic": self.ic, "opened_at": to_rfc3339(self.opened_at),
-            "age_s": int(self.age.total_seconds()), "current": self.current,
+            "id": self.id,
+            "title": self.title,
+            "status": self.status,
+            "severity": self.severity,
+            "ic": self.ic,
+            "opened_at": to_rfc3339(self.opened_at),
+            "age_s": int(self.age.total_seconds()),
+            "current": self.current,
         }
 
 
@@ -47,10 +52,18 @@ def incident_rows(journal: Journal, *, open_only: bool, now: datetime) -> list[I
             continue
         end = state.milestones.resolved or now
         start = state.milestones.started or state.meta.opened_at
-        rows.append(IncidentRow(
-            incident_id, state.title, state.status, state.severity, state.roles.get("ic"),
-            state.meta.opened_at, end - start, incident_id == current,
-        ))
+        rows.append(
+            IncidentRow(
+                incident_id,
+                state.title,
+                state.status,
+                state.severity,
+                state.roles.get("ic"),
+                state.meta.opened_at,
+                end - start,
+                incident_id == current,
+            )
+        )
     return rows
 
 
@@ -62,8 +75,11 @@ def entry_json(entry: Entry) -> dict[str, Any]:
 
 def _item_json(item: Item) -> dict[str, Any]:
     return {
-        "id": item.entry.id, "text": item.entry.text, "owner": item.entry.owner,
-        "outcome": item.outcome, "closed_by": item.closed_by.id if item.closed_by else None,
+        "id": item.entry.id,
+        "text": item.entry.text,
+        "owner": item.entry.owner,
+        "outcome": item.outcome,
+        "closed_by": item.closed_by.id if item.closed_by else None,
         "due": to_rfc3339(item.entry.due) if item.entry.due else None,
     }
 
@@ -80,22 +96,38 @@ def state_json(state: IncidentState, config: Config, now: datetime) -> dict[str,
     """The folded state with stable keys (`ij show --json`, `ij export`)."""
     ms = state.milestones
     return {
-        "id": state.id, "title": state.title, "status": state.status,
-        "severity": state.severity, "roles": dict(state.roles), "reopened": state.reopened,
+        "id": state.id,
+        "title": state.title,
+        "status": state.status,
+        "severity": state.severity,
+        "roles": dict(state.roles),
+        "reopened": state.reopened,
         "impact": state.impact.text if state.impact else None,
-        "milestones": {k: _when(getattr(ms, k)) for k in ("started", "detected", "mitigated",
-                                                          "resolved")},
-        "metrics": {"ttd_s": _seconds(ms.ttd), "ttm_s": _seconds(ms.ttm), "ttr_s": _seconds(ms.ttr)},
-        **{name: [_item_json(i) for i in getattr(state, name)]
-           for name in ("questions", "hypotheses", "risks", "actions")},
-        "decisions": [{"id": e.id, "text": e.text, "why": e.why, "at": to_rfc3339(e.at)}
-                      for e in state.decisions],
+        "milestones": {
+            k: _when(getattr(ms, k)) for k in ("started", "detected", "mitigated", "resolved")
+        },
+        "metrics": {
+            "ttd_s": _seconds(ms.ttd),
+            "ttm_s": _seconds(ms.ttm),
+            "ttr_s": _seconds(ms.ttr),
+        },
+        **{
+            name: [_item_json(i) for i in getattr(state, name)]
+            for name in ("questions", "hypotheses", "risks", "actions")
+        },
+        "decisions": [
+            {"id": e.id, "text": e.text, "why": e.why, "at": to_rfc3339(e.at)}
+            for e in state.decisions
+        ],
         "updates": {a: to_rfc3339(e.at) for a, e in state.updates.items()},
     }
 
 
 def timeline(
-    state: IncidentState, *, since: datetime | None = None, kinds: Sequence[Kind] = (),
+    state: IncidentState,
+    *,
+    since: datetime | None = None,
+    kinds: Sequence[Kind] = (),
     by: str | None = None,
 ) -> list[Entry]:
     """The corrected chronological log, filtered."""

@@ -26,7 +26,8 @@ AtOpt = Annotated[
     typer.Option("--at", help="When it happened: 10:42, 15m ago, -15m or ISO 8601 (default: now)."),
 ]
 ByOpt = Annotated[
-    str | None, typer.Option("--by", help="Author 'Name <email>' (default: INCJOURNAL_AUTHOR, git).")
+    str | None,
+    typer.Option("--by", help="Author 'Name <email>' (default: INCJOURNAL_AUTHOR, git)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
 TextArg = Annotated[
@@ -46,27 +47,43 @@ class EntryOptions:
 
     def draft(self, kind: Any, text: str = "", **fields: Any) -> journal_mod.Draft:
         return journal_mod.Draft(
-            kind, text, self.at, self.by, tuple(self.tag or ()), self.public, self.allow_secret,
+            kind,
+            text,
+            self.at,
+            self.by,
+            tuple(self.tag or ()),
+            self.public,
+            self.allow_secret,
             fields,
         )
 
 
 _COMMON = [
-    inspect.Parameter("incident", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=IncidentOpt),
+    inspect.Parameter(
+        "incident", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=IncidentOpt
+    ),
     inspect.Parameter("at", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=AtOpt),
     inspect.Parameter("by", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=ByOpt),
     inspect.Parameter(
-        "tag", inspect.Parameter.KEYWORD_ONLY, default=None,
-        annotation=Annotated[list[str] | None, typer.Option("-t", "--tag", help="A tag; repeatable.")],
+        "tag",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            list[str] | None, typer.Option("-t", "--tag", help="A tag; repeatable.")
+        ],
     ),
     inspect.Parameter(
-        "public", inspect.Parameter.KEYWORD_ONLY, default=False,
+        "public",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
         annotation=Annotated[
             bool, typer.Option("--public", help="May appear in public-facing updates.")
         ],
     ),
     inspect.Parameter(
-        "allow_secret", inspect.Parameter.KEYWORD_ONLY, default=False,
+        "allow_secret",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
         annotation=Annotated[
             bool, typer.Option("--allow-secret", help="Record text the secret scan flags.")
         ],
@@ -78,7 +95,9 @@ def entry_command(name: str) -> Callable[[Callable[..., None]], Callable[..., No
     """Register an entry command; it receives the shared options as `opts: EntryOptions`."""
 
     def register(fn: Callable[..., None]) -> Callable[..., None]:
-        own = [p for p in inspect.signature(fn, eval_str=True).parameters.values() if p.name != "opts"]
+        own = [
+            p for p in inspect.signature(fn, eval_str=True).parameters.values() if p.name != "opts"
+        ]
         params = own + _COMMON
 
         @functools.wraps(fn)

@@ -10,8 +10,15 @@ from typing import Annotated, Any
 import typer
 
 from incjournal import journal as journal_mod
-from incjournal.cli.common import EntryOptions, TextArg, entry_command, need, open_journal
-from incjournal.cli.common import print_written, read_text
+from incjournal.cli.common import (
+    EntryOptions,
+    TextArg,
+    entry_command,
+    need,
+    open_journal,
+    print_written,
+    read_text,
+)
 from incjournal.errors import BadValue
 from incjournal.model import MILESTONES, Kind
 from incjournal.times import parse_duration, parse_time, utcnow
@@ -51,7 +58,8 @@ def note(text: TextArg = None, *, opts: EntryOptions) -> None:
 def decide(
     text: TextArg = None,
     why: Annotated[str | None, typer.Option("--why", help="The reason (required).")] = None,
-    *, opts: EntryOptions,
+    *,
+    opts: EntryOptions,
 ) -> None:
     """Record a decision and the reason for it, as it looked at the time.
 
@@ -60,15 +68,20 @@ def decide(
     body = read_text(text, "decision")
     if not why and _interactive():
         why = typer.prompt("Why? (the reason, as it looks now)")
-    _write(opts, Kind.DECISION, body, "decided", why=need(why, "--why", 'ij decide "..." --why "..."'))
+    _write(
+        opts, Kind.DECISION, body, "decided", why=need(why, "--why", 'ij decide "..." --why "..."')
+    )
 
 
 @entry_command("risk")
 def risk(
     text: TextArg = None,
-    likelihood: Annotated[str | None, typer.Option("--likelihood", help="e.g. low/med/high.")] = None,
+    likelihood: Annotated[
+        str | None, typer.Option("--likelihood", help="e.g. low/med/high.")
+    ] = None,
     impact: Annotated[str | None, typer.Option("--impact", help="e.g. low/med/high.")] = None,
-    *, opts: EntryOptions,
+    *,
+    opts: EntryOptions,
 ) -> None:
     """Record a risk: something that could make things worse.
 
@@ -139,7 +152,8 @@ def action(
     follow_up: Annotated[
         bool, typer.Option("--follow-up", help="Post-incident work (goes to the review).")
     ] = False,
-    *, opts: EntryOptions,
+    *,
+    opts: EntryOptions,
 ) -> None:
     """Record an action item, with owner and due time.
 
@@ -170,7 +184,8 @@ def done(ref: RefArg, text: OptText = None, *, opts: EntryOptions) -> None:
 def status(
     state: Annotated[str, typer.Argument(help="investigating, identified, monitoring, resolved.")],
     text: OptText = None,
-    *, opts: EntryOptions,
+    *,
+    opts: EntryOptions,
 ) -> None:
     """Change the incident's status; monitoring marks it mitigated.
 
@@ -189,7 +204,8 @@ def status(
 def sev(
     level: Annotated[str, typer.Argument(help="Severity level, e.g. 1 (worst).")],
     why: Annotated[str | None, typer.Option("--why", help="Why it changed.")] = None,
-    *, opts: EntryOptions,
+    *,
+    opts: EntryOptions,
 ) -> None:
     """Change the incident's severity.
 
@@ -206,7 +222,8 @@ def sev(
 def role(
     name: Annotated[str, typer.Argument(metavar="ROLE", help="ic, comms, scribe, ops.")],
     person: Annotated[str, typer.Argument(help="Who takes the role.")],
-    *, opts: EntryOptions,
+    *,
+    opts: EntryOptions,
 ) -> None:
     """Assign a role; a new incident commander is a hand-off.
 
@@ -216,14 +233,17 @@ def role(
     chosen = name.strip().lower()
     if chosen not in roles:
         raise BadValue(f"invalid role {name!r}: use one of {', '.join(roles)}")
-    _write(opts, Kind.ROLE, "", "role", role=chosen, person=need(person, "PERSON", "ij role ic dana"))
+    _write(
+        opts, Kind.ROLE, "", "role", role=chosen, person=need(person, "PERSON", "ij role ic dana")
+    )
 
 
 @entry_command("mark")
 def mark(
     milestone: Annotated[str, typer.Argument(help="started, detected, mitigated or resolved.")],
     text: OptText = None,
-    *, opts: EntryOptions,
+    *,
+    opts: EntryOptions,
 ) -> None:
     """Set a milestone explicitly (impact often began before anyone noticed).
 
@@ -247,12 +267,15 @@ def impact(text: TextArg = None, *, opts: EntryOptions) -> None:
 
 @entry_command("update")
 def update(
-    audience: Annotated[str, typer.Argument(help="responders, engineering, support, exec, public.")],
+    audience: Annotated[
+        str, typer.Argument(help="responders, engineering, support, exec, public.")
+    ],
     text: OptText = None,
     next_in: Annotated[
         str | None, typer.Option("--next", help="When the next update is due, e.g. 30m.")
     ] = None,
-    *, opts: EntryOptions,
+    *,
+    opts: EntryOptions,
 ) -> None:
     """Record that an update went out to AUDIENCE; restarts its cadence clock.
 
@@ -284,7 +307,8 @@ def amend(ref: RefArg, text: TextArg = None, *, opts: EntryOptions) -> None:
 def strike(
     ref: RefArg,
     why: Annotated[str | None, typer.Option("--why", help="Why it is struck (required).")] = None,
-    *, opts: EntryOptions,
+    *,
+    opts: EntryOptions,
 ) -> None:
     """Strike an entry from the current view; the review still shows it.
 

@@ -9,8 +9,16 @@ import typer
 
 from incjournal import journal as journal_mod
 from incjournal.cli import app
-from incjournal.cli.common import AtOpt, ByOpt, IncidentOpt, JsonOpt, emit_json, emit_markdown
-from incjournal.cli.common import open_journal, print_written
+from incjournal.cli.common import (
+    AtOpt,
+    ByOpt,
+    IncidentOpt,
+    JsonOpt,
+    emit_json,
+    emit_markdown,
+    open_journal,
+    print_written,
+)
 from incjournal.times import human_duration, utcnow
 
 
@@ -31,9 +39,13 @@ def init(
 @app.command("open")
 def open_(
     title: Annotated[str, typer.Argument(help="What is wrong, in a few words.")],
-    sev: Annotated[int | None, typer.Option("--sev", help="Severity level, e.g. 1 (worst).")] = None,
+    sev: Annotated[
+        int | None, typer.Option("--sev", help="Severity level, e.g. 1 (worst).")
+    ] = None,
     at: AtOpt = None,
-    slug: Annotated[str | None, typer.Option("--id", help="Id slug (default: from the title).")] = None,
+    slug: Annotated[
+        str | None, typer.Option("--id", help="Id slug (default: from the title).")
+    ] = None,
     ic: Annotated[str | None, typer.Option("--ic", help="Incident commander.")] = None,
     by: ByOpt = None,
 ) -> None:

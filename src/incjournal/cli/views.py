@@ -18,7 +18,9 @@ from incjournal.times import parse_time, show, utcnow
 def timeline(
     incident: IncidentOpt = None,
     since: Annotated[str | None, typer.Option("--since", help="Only entries from then on.")] = None,
-    kind: Annotated[list[str] | None, typer.Option("--kind", help="Only this kind; repeatable.")] = None,
+    kind: Annotated[
+        list[str] | None, typer.Option("--kind", help="Only this kind; repeatable.")
+    ] = None,
     by: Annotated[str | None, typer.Option("--by", help="Only entries by this author.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -34,20 +36,26 @@ def timeline(
     tz = journal.config.tz
     since_at = parse_time(since, tz, utcnow()) if since else None
     kinds = [_kind(k) for k in kind or []]
-    entries = build(journal_mod.load_state(journal, incident_id), since=since_at, kinds=kinds, by=by)
+    entries = build(
+        journal_mod.load_state(journal, incident_id), since=since_at, kinds=kinds, by=by
+    )
     if as_json:
         emit_json([entry_json(e) for e in entries])
         return
     for entry in entries:
-        typer.echo(f"{show(entry.at, tz)}  {entry.id[:6]}  {entry.kind:<10} {entry.headline}"
-                   f"  — {entry.author}")
+        typer.echo(
+            f"{show(entry.at, tz)}  {entry.id[:6]}  {entry.kind:<10} {entry.headline}"
+            f"  — {entry.author}"
+        )
 
 
 def _kind(name: str) -> Kind:
     try:
         return Kind(name.strip().lower())
     except ValueError:
-        raise BadValue(f"unknown kind {name!r}: use one of {', '.join(k.value for k in Kind)}") from None
+        raise BadValue(
+            f"unknown kind {name!r}: use one of {', '.join(k.value for k in Kind)}"
+        ) from None
 
 
 @app.command()

@@ -86,5 +86,11 @@ def _timeline(state: IncidentState, tz: tzinfo) -> list[str]:
         f"| {show(e.at, tz)} | {e.kind} | {cell(e.headline)} | {cell(e.author)} | `{e.id[:6]}` |"
         for e in entries
     ]
-    head = ["", "## Recent timeline", "", "| time | kind | what | who | id |", "|---|---|---|---|---|"]
+    head = [
+        "",
+        "## Recent timeline",
+        "",
+        "| time | kind | what | who | id |",
+        "|---|---|---|---|---|",
+    ]
     return head + rows
