@@ -17,7 +17,7 @@ import tomli_w
 
 from incjournal import config as config_mod
 from incjournal import gitlog
-from incjournal.errors import BadValue, GitError, NoAuthor
+from incjournal.errors import BadValue, CorruptFile, GitError, NoAuthor
 from incjournal.fold import IncidentState, fold
 from incjournal.lock import writer_lock
 from incjournal.model import CLOSES, PUBLIC, Entry, IncidentMeta, Kind, entry_to_dict
@@ -195,10 +195,14 @@ def record(
         path = journal.entry_path(incident_id, entry)
         atomic_write(path, tomli_w.dumps(entry_to_dict(entry)).encode())
         written = [path, *(folder / name for name in (extra or {}))]
-        written += write_derived(journal, incident_id)
+        notes: list[str] = []
+        try:
+            written += write_derived(journal, incident_id)
+        except CorruptFile as exc:  # what was typed is still saved; the page waits for a fix
+            notes.append(f"incident page not rebuilt: {exc}")
         message = gitlog.commit_message(incident_id, str(entry.kind), entry.headline, entry.id)
         commit, warnings = commit_or_defer(journal, written, message, author, entry.recorded_at)
-    return WriteResult(entry, incident_id, path, commit, tuple(warnings))
+    return WriteResult(entry, incident_id, path, commit, tuple(notes + warnings))
 
 
 def check_text(journal: Journal, entry: Entry, allow_secret: bool) -> None:
