@@ -25,7 +25,8 @@ def assert_refused(run: Run, repo: Path, args: list[str], message: str, **kw: ob
 def test_not_a_journal(tmp_path: Path) -> None:
     result = Run(tmp_path)("note", "x", code=2)
     assert result.stderr.strip() == (
-        f"ij: error: {tmp_path.resolve()} is not an incident journal: run `ij init` to make one")
+        f"ij: error: {tmp_path.resolve()} is not an incident journal: run `ij init` to make one"
+    )
 
 
 def test_no_current_incident(run: Run, journal_dir: Path) -> None:
@@ -55,8 +56,12 @@ def test_ambiguous_entry_id_lists_candidates(run: Run, journal_dir: Path, incide
         journal.entry_path(incident, clone).write_text(tomli_w.dumps(entry_to_dict(clone)))
     git(journal_dir, "add", "-A")
     git(journal_dir, "commit", "-qm", "two look-alikes")
-    assert_refused(run, journal_dir, ["amend", "qqq", "x"],
-                   "entry id 'qqq' is ambiguous in 2026-11-23-checkout: qqq11111, qqq22222")
+    assert_refused(
+        run,
+        journal_dir,
+        ["amend", "qqq", "x"],
+        "entry id 'qqq' is ambiguous in 2026-11-23-checkout: qqq11111, qqq22222",
+    )
 
 
 def test_empty_text(run: Run, journal_dir: Path, incident: str) -> None:
@@ -64,23 +69,32 @@ def test_empty_text(run: Run, journal_dir: Path, incident: str) -> None:
     assert_refused(run, journal_dir, ["note", "-"], "empty text", input="\n\n")
 
 
-@pytest.mark.parametrize(("at", "message"), [("teatime", "cannot read time 'teatime'"),
-                                              ("+2h", "is in the future"),
-                                              ("2999-01-01T00:00Z", "is in the future")])
+@pytest.mark.parametrize(
+    ("at", "message"),
+    [
+        ("teatime", "cannot read time 'teatime'"),
+        ("+2h", "is in the future"),
+        ("2999-01-01T00:00Z", "is in the future"),
+    ],
+)
 def test_bad_at(run: Run, journal_dir: Path, incident: str, at: str, message: str) -> None:
     assert_refused(run, journal_dir, ["note", "x", "--at", at], message)
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["sev", "9"], "invalid severity '9': use one of 1, 2, 3, 4"),
-    (["status", "panicking"], "invalid status 'panicking'"),
-    (["role", "boss", "x"], "invalid role 'boss': use one of ic, comms, scribe, ops"),
-    (["mark", "noticed"], "invalid milestone 'noticed'"),
-    (["decide", "roll back"], "missing --why"),
-    (["strike", "zzz"], "no entry 'zzz'"),
-])
-def test_invalid_values(run: Run, journal_dir: Path, incident: str, args: list[str],
-                        message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["sev", "9"], "invalid severity '9': use one of 1, 2, 3, 4"),
+        (["status", "panicking"], "invalid status 'panicking'"),
+        (["role", "boss", "x"], "invalid role 'boss': use one of ic, comms, scribe, ops"),
+        (["mark", "noticed"], "invalid milestone 'noticed'"),
+        (["decide", "roll back"], "missing --why"),
+        (["strike", "zzz"], "no entry 'zzz'"),
+    ],
+)
+def test_invalid_values(
+    run: Run, journal_dir: Path, incident: str, args: list[str], message: str
+) -> None:
     assert_refused(run, journal_dir, args, message)
 
 
@@ -99,8 +113,13 @@ def test_closing_twice(run: Run, journal_dir: Path, incident: str) -> None:
 def test_no_author(run: Run, journal_dir: Path, incident: str, tmp_path: Path) -> None:
     empty = tmp_path / "empty.gitconfig"
     empty.write_text("")
-    assert_refused(run, journal_dir, ["note", "x"], "no author: pass --by NAME",
-                   env={"INCJOURNAL_AUTHOR": None, "GIT_CONFIG_GLOBAL": str(empty)})
+    assert_refused(
+        run,
+        journal_dir,
+        ["note", "x"],
+        "no author: pass --by NAME",
+        env={"INCJOURNAL_AUTHOR": None, "GIT_CONFIG_GLOBAL": str(empty)},
+    )
 
 
 def test_corrupt_entry_is_named_by_every_read(run: Run, journal_dir: Path, incident: str) -> None:

@@ -41,13 +41,15 @@ def test_open_writes_meta_entry_and_one_commit(run: Run, journal_dir: Path) -> N
     [entry] = entry_files(journal_dir)
     assert read(entry)["kind"] == "open" and read(entry)["level"] == 2
     assert git(journal_dir, "log", "--format=%s").splitlines()[0] == (
-        f"{incident}: open: Checkout errors in EU")
+        f"{incident}: open: Checkout errors in EU"
+    )
     show = run("show").stdout
     assert "SEV2" in show and "ic: bob" in show and "investigating" in show
 
 
-def test_every_write_is_one_commit_with_trailers_and_author(run: Run, journal_dir: Path,
-                                                            incident: str) -> None:
+def test_every_write_is_one_commit_with_trailers_and_author(
+    run: Run, journal_dir: Path, incident: str
+) -> None:
     before = len(git(journal_dir, "log", "--format=%H").splitlines())
     note = entry_id(run("note", "p99 up to 4s", "--by", "Bob <bob@example.com>"))
     log = git(journal_dir, "log", "-1", "--format=%an <%ae>%n%B")
@@ -57,12 +59,15 @@ def test_every_write_is_one_commit_with_trailers_and_author(run: Run, journal_di
     assert len(git(journal_dir, "log", "--format=%H").splitlines()) == before + 1
     files = git(journal_dir, "show", "--name-only", "--format=", "HEAD").split()
     assert sorted(Path(f).name for f in files) == sorted(
-        ["README.md", next(p.name for p in entry_files(journal_dir) if note in p.name)])
+        ["README.md", next(p.name for p in entry_files(journal_dir) if note in p.name)]
+    )
 
 
 def test_author_falls_back_to_git_config(run: Run, journal_dir: Path, incident: str) -> None:
     run("note", "x", env={"INCJOURNAL_AUTHOR": None})
-    assert git(journal_dir, "log", "-1", "--format=%an <%ae>").strip() == "Git User <git@example.com>"
+    assert (
+        git(journal_dir, "log", "-1", "--format=%an <%ae>").strip() == "Git User <git@example.com>"
+    )
 
 
 def test_the_whole_vocabulary_folds_into_the_dashboard(run: Run, incident: str) -> None:
@@ -112,8 +117,9 @@ def test_timeline_filters_and_json(run: Run, incident: str) -> None:
     run("note", "old", "--at", "2h ago")
     run("note", "new", "--by", "Bob <bob@example.com>")
     run("decide", "scale out", "--why", "cpu")
-    assert [e["text"] for e in json.loads(run("timeline", "--json", "--since", "1h ago").stdout)] == [
-        "Checkout errors in EU", "new", "scale out"]
+    assert [
+        e["text"] for e in json.loads(run("timeline", "--json", "--since", "1h ago").stdout)
+    ] == ["Checkout errors in EU", "new", "scale out"]
     assert "scale out" in run("timeline", "--kind", "decision").stdout
     assert "old" not in run("timeline", "--kind", "decision").stdout
     by_bob = json.loads(run("timeline", "--json", "--by", "bob").stdout)

@@ -51,8 +51,9 @@ def test_journal_inside_a_subfolder_of_a_bigger_repo(tmp_path: Path) -> None:
     assert all(f.startswith("journal/incidents/") for f in files)
 
 
-def test_index_entries_of_journal_files_match_head(run: Run, journal_dir: Path,
-                                                   incident: str) -> None:
+def test_index_entries_of_journal_files_match_head(
+    run: Run, journal_dir: Path, incident: str
+) -> None:
     for text in ("one", "two", "three"):
         run("note", text)
     assert git(journal_dir, "status", "--porcelain") == ""

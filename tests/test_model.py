@@ -45,8 +45,16 @@ def test_entry_round_trips_through_toml(entry: Entry) -> None:
 
 
 def test_unknown_keys_are_kept_for_newer_formats() -> None:
-    data = entry_to_dict(Entry("abcdefgh", Kind.NOTE, datetime(2026, 1, 1, tzinfo=UTC),
-                               datetime(2026, 1, 1, tzinfo=UTC), "a", "x"))
+    data = entry_to_dict(
+        Entry(
+            "abcdefgh",
+            Kind.NOTE,
+            datetime(2026, 1, 1, tzinfo=UTC),
+            datetime(2026, 1, 1, tzinfo=UTC),
+            "a",
+            "x",
+        )
+    )
     data["from_the_future"] = 1
     entry = entry_from_dict(data)
     assert entry.extra == {"from_the_future": 1}

@@ -1,9 +1,9 @@
 """The pure fold: an incident's entries -> its state. No I/O; nothing else stores state.
 
-Entries are applied in `at` order (ties: `recorded_at`, then id). Corrections are applied first:
-an `amend` replaces the text of the entry it refers to, a `strike` removes that entry from the state
-(the review still shows both). `Folder` is the mutable accumulator, so a cache can apply one new entry
-to a folded state instead of refolding the whole history.
+Entries are applied in `at` order (ties: `recorded_at`, then id). Corrections come first:
+an `amend` replaces the text of the entry it refers to, a `strike` removes that entry from the
+state (the review still shows both). `Folder` is the mutable accumulator, so a cache can apply one
+new entry to a folded state instead of refolding the whole history.
 """
 
 from __future__ import annotations
@@ -284,7 +284,9 @@ _HANDLERS = {
     Kind.RISK: Folder._item,
     Kind.ACTION: Folder._item,
     **dict.fromkeys(CLOSES, Folder._close),
-    **dict.fromkeys((Kind.DECISION, Kind.IMPACT, Kind.UPDATE, Kind.MILESTONE, Kind.SNOOZE), Folder._record),
+    **dict.fromkeys(
+        (Kind.DECISION, Kind.IMPACT, Kind.UPDATE, Kind.MILESTONE, Kind.SNOOZE), Folder._record
+    ),
 }
 
 

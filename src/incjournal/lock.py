@@ -1,7 +1,7 @@
 """Writers in one clone take turns: an flock on `<git dir>/incjournal/lock`.
 
-The kernel drops the lock when its holder dies, so a crashed writer never leaves a stale lock; the file
-names the holder so that a timeout can say who is holding it.
+The kernel drops the lock when its holder dies, so a crashed writer never leaves a stale lock;
+the file names the holder so that a timeout can say who is holding it.
 """
 
 from __future__ import annotations

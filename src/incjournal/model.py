@@ -1,7 +1,7 @@
 """The records of a journal: frozen dataclasses, kinds and fields, and their TOML shape.
 
-An entry file is written once and never rewritten; `FORMAT` lets files written today be read after the
-schema grows (unknown keys are kept in `extra` and written back unchanged on export).
+An entry file is written once and never rewritten; `FORMAT` lets files written today be read
+after the schema grows (unknown keys are kept in `extra` and written back unchanged on export).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Time input and display: "10:42", "15m ago", "-15m", ISO 8601; UTC inside, the journal's zone outside."""
+"""Time input and display: "10:42", "15m ago", "-15m", ISO 8601; UTC inside, local outside."""
 
 from __future__ import annotations
 
