@@ -142,3 +142,18 @@ def test_wrong_types_in_an_entry(run: Run, journal_dir: Path, incident: str) -> 
     with pytest.raises(Exception, match="unknown kind 'gossip'"):
         read_entry(path)
     assert f"{path.relative_to(journal_dir)}: unknown kind 'gossip'" in run("check", code=1).stdout
+
+
+def test_a_pasted_secret_is_refused_without_echoing_it(
+    run: Run, journal_dir: Path, incident: str
+) -> None:
+    key = "AKIA" + "Q3EGRIT4JD7XZP5K"
+    assert_refused(
+        run,
+        journal_dir,
+        ["note", f"rotated creds, old key {key}"],
+        "refused: likely secret: AWS access key at line 1, column 24",
+    )
+    assert key not in run("note", "x", code=None).stderr
+    assert_refused(run, journal_dir, ["decide", "rotate", "--why", f"leaked {key}"], "in --why")
+    run("note", f"fake test key {key} from the docs", "--allow-secret")
