@@ -174,6 +174,13 @@ class Folder:
         elif entry.kind is Kind.STRIKE:
             self.struck[entry.ref] = entry
 
+    def accepts(self, entry: Entry) -> bool:
+        """Whether `entry` can be applied on top: it sorts after every applied entry and is not a
+        correction (an amend or strike changes entries already applied: refold instead)."""
+        if entry.kind in (Kind.AMEND, Kind.STRIKE):
+            return False
+        return not self.entries or entry.sort_key() > self.entries[-1].sort_key()
+
     def apply(self, entry: Entry) -> None:
         """Apply one entry, which must not sort before any entry already applied."""
         amends = self.amendments.get(entry.id)
@@ -197,12 +204,13 @@ class Folder:
     def _status(self, entry: Entry) -> None:
         state = entry.state or self.status
         if self.status == RESOLVED_STATE and state != RESOLVED_STATE:
-            self.reopened = True
+            self.reopened = True  # a reopen clears the resolve time, even an explicit mark
             self.resolved_at = None
+            self.marks.pop("resolved", None)
         if state == MITIGATED_STATE and self.first_monitoring is None:
             self.first_monitoring = entry.at
-        if state == RESOLVED_STATE:
-            self.resolved_at = entry.at
+        if state == RESOLVED_STATE and self.status != RESOLVED_STATE:
+            self.resolved_at = entry.at  # a move to resolved; a repeated `resolved` keeps it
         self.status = state
         self.status_changes.append(entry)
 
@@ -292,8 +300,13 @@ _HANDLERS = {
 
 def fold(meta: IncidentMeta, entries: Iterable[Entry]) -> IncidentState:
     """The state of an incident: a pure function of its creation facts and entries."""
+    return fold_folder(meta, entries).freeze()
+
+
+def fold_folder(meta: IncidentMeta, entries: Iterable[Entry]) -> Folder:
+    """The accumulator after applying `entries` in order (what a cache keeps and extends)."""
     ordered = sorted(entries, key=Entry.sort_key)
     folder = Folder(meta, [e for e in ordered if e.kind in (Kind.AMEND, Kind.STRIKE)])
     for entry in ordered:
         folder.apply(entry)
-    return folder.freeze()
+    return folder

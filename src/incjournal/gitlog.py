@@ -1,10 +1,11 @@
-"""Commits and repository state, through the git binary's plumbing. Nothing else runs git.
+"""Commits and repository state, through the git binary's plumbing. Nothing else runs git
+(`gitsync.py`, the plumbing of `ij sync`, runs it through the helpers here).
 
-A write is committed without touching the user's staged work: the tree is built in a private index
-(`<git dir>/incjournal/index`, kept in step with HEAD), committed with `commit-tree`, HEAD moved with a
-compare-and-swap `update-ref`, and only then are the written paths refreshed in the user's index.
-GitPython's pure-Python index is far too slow on large repositories for the write path, and it is not
-needed for anything else here, so it is not imported on the write path at all.
+A write is committed without touching the user's staged work: the tree is built in a private
+index (`<git dir>/incjournal/index`, kept in step with HEAD), committed with `commit-tree`, the
+written paths are refreshed in the user's index, and HEAD moves with a compare-and-swap
+`update-ref`. GitPython's pure-Python index is far too slow on large repositories for the write
+path, and it is not needed for anything else here, so it is not imported at all.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -109,19 +111,34 @@ def commit_paths(
     message: str,
     author: Identity,
     when: datetime,
+    *,
+    skip_if_unchanged: bool = False,
 ) -> str:
-    """Commit exactly `paths` (relative to `root`) on top of HEAD; returns the new commit id."""
+    """Commit exactly `paths` (relative to `root`) on top of HEAD; returns the new commit id.
+
+    Callers hold the writer lock. Crash-safe at every step: `index.base` is removed before the
+    private index changes and written back only once HEAD points at the commit built from it, and
+    the user's index learns the paths before HEAD moves (a kill in between leaves them staged, never
+    staged as deleted). With `skip_if_unchanged`, a tree equal to HEAD's makes no commit.
+    """
     private = git_dir / "incjournal" / "index"
     base_file = private.with_name("index.base")
     env = {"GIT_INDEX_FILE": str(private)}
+    clear_stale_lock(private)
     for _attempt in range(5):
-        head = git(root, "rev-parse", "-q", "--verify", "HEAD^{commit}", check=False).stdout.strip()
+        head = rev(root, "HEAD")
         base = base_file.read_text().strip() if base_file.exists() else None
         if base != head or not private.exists():
             git(root, "read-tree", *([head] if head else ["--empty"]), env=env)
+        base_file.unlink(missing_ok=True)
         git(root, "update-index", "--add", "--remove", "--", *paths, env=env)
         tree = git(root, "write-tree", env=env).stdout.strip()
+        if skip_if_unchanged and head and tree == rev(root, f"{head}^{{tree}}"):
+            base_file.write_text(head + "\n")
+            _refresh_user_index(root, paths)
+            return head
         commit = _commit_tree(root, tree, head, message, author, when)
+        _refresh_user_index(root, paths)
         moved = git(
             root,
             "update-ref",
@@ -134,10 +151,26 @@ def commit_paths(
         )
         if moved.returncode == 0:
             base_file.write_text(commit + "\n")
-            _refresh_user_index(root, paths)
             return commit
-        base_file.unlink(missing_ok=True)  # HEAD moved under us: rebuild from the new HEAD
     raise GitError("HEAD kept moving while committing: try again")
+
+
+def rev(root: Path, name: str) -> str:
+    """The object id `name` resolves to, or '' (e.g. HEAD of a repository with no commits)."""
+    return git(root, "rev-parse", "-q", "--verify", name, check=False).stdout.strip()
+
+
+def clear_stale_lock(index: Path, grace: float = 1.0) -> None:
+    """Remove the lock file of one of ij's private indexes, left behind by a killed writer.
+
+    Only ij uses these indexes and its callers hold the writer lock; a git child orphaned by the
+    kill finishes within milliseconds, so it gets `grace` seconds before its lock counts as stale.
+    """
+    lock = index.with_name(index.name + ".lock")
+    deadline = time.monotonic() + grace
+    while lock.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    lock.unlink(missing_ok=True)
 
 
 def _commit_tree(
@@ -169,3 +202,25 @@ def commit_message(incident_id: str, kind: str, headline: str, entry_id: str) ->
     first = headline or kind
     first = first if len(first) <= 72 else first[:71] + "…"
     return f"{incident_id}: {kind}: {first}\n\nIncident: {incident_id}\nEntry: {entry_id}\n"
+
+
+def empty_tree(root: Path) -> str:
+    return git(root, "mktree", stdin="").stdout.strip()
+
+
+def git_bytes(
+    root: Path, *args: str, env: Mapping[str, str] | None = None, stdin: bytes | None = None
+) -> bytes:
+    """git with bytes in and out, for paths that need not be UTF-8."""
+    proc = subprocess.run(
+        ["git", *args],
+        cwd=root,
+        env={**os.environ, **env} if env else None,
+        input=stdin,
+        capture_output=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        detail = os.fsdecode(proc.stderr).strip().splitlines()
+        raise GitError(f"git {args[0]} failed: {detail[-1] if detail else proc.returncode}")
+    return proc.stdout

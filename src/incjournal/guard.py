@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from incjournal.config import Config
-from incjournal.errors import SecretFound
+from incjournal.errors import CorruptFile, SecretFound
 from incjournal.model import Entry
 
 _SCANNED = ("text", "why", "title")
@@ -22,7 +22,10 @@ def refuse_secrets(config: Config, entry: Entry) -> None:
         value = getattr(entry, name, None)
         if not value:
             continue
-        findings = secrets.scan(value, extra_patterns(config))
+        try:
+            findings = secrets.scan(value, extra_patterns(config))
+        except ValueError as exc:  # a bad [secrets] pattern in incjournal.toml
+            raise CorruptFile(f"incjournal.toml: {exc}") from exc
         if findings:
             where = "" if name == "text" else f" in --{name}"
             raise SecretFound(

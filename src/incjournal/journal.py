@@ -15,10 +15,10 @@ from typing import Any
 
 import tomli_w
 
+from incjournal import cache, gitlog
 from incjournal import config as config_mod
-from incjournal import gitlog
 from incjournal.errors import BadValue, CorruptFile, GitError, NoAuthor
-from incjournal.fold import IncidentState, fold
+from incjournal.fold import IncidentState
 from incjournal.lock import writer_lock
 from incjournal.model import CLOSES, PUBLIC, Entry, IncidentMeta, Kind, entry_to_dict
 from incjournal.store import (
@@ -71,9 +71,12 @@ def init(directory: Path, by: str | None = None) -> tuple[Journal, bool]:
         return journal, False
     author = resolve_author(journal, by)
     atomic_write(cfg, config_mod.default_text(machine_zone_name()).encode())
+    from incjournal.sync import write_attributes
+
+    paths = [config_mod.FILENAME, *write_attributes(root)]
     with writer_lock(journal.state_dir, "init"):
         message = "journal: init\n\nCreated by incjournal.\n"
-        _commit(journal, [config_mod.FILENAME], message, author, utcnow())
+        _commit(journal, paths, message, author, utcnow())
     return journal, True
 
 
@@ -188,8 +191,10 @@ def record(
     author = resolve_author(journal, draft.by)
     entry = build_entry(journal, draft, author)
     check_text(journal, entry, draft.allow_secret)
+    lint_notes = public_warnings(journal, incident_id, entry)
     folder = journal.incident_dir(incident_id)
     with writer_lock(journal.state_dir, f"{draft.kind} in {incident_id}"):
+        head = cache.head_before_write(journal, incident_id)  # checked before the folder changes
         for name, data in (extra or {}).items():
             atomic_write(folder / name, data)
         path = journal.entry_path(incident_id, entry)
@@ -197,12 +202,16 @@ def record(
         written = [path, *(folder / name for name in (extra or {}))]
         notes: list[str] = []
         try:
-            written += write_derived(journal, incident_id)
+            written += write_derived(journal, incident_id, head, path)
         except CorruptFile as exc:  # what was typed is still saved; the page waits for a fix
             notes.append(f"incident page not rebuilt: {exc}")
         message = gitlog.commit_message(incident_id, str(entry.kind), entry.headline, entry.id)
         commit, warnings = commit_or_defer(journal, written, message, author, entry.recorded_at)
-    return WriteResult(entry, incident_id, path, commit, tuple(notes + warnings))
+    if commit and journal.config.sync_auto:
+        from incjournal.sync import after_write
+
+        warnings += after_write(journal)
+    return WriteResult(entry, incident_id, path, commit, tuple(lint_notes + notes + warnings))
 
 
 def check_text(journal: Journal, entry: Entry, allow_secret: bool) -> None:
@@ -214,21 +223,60 @@ def check_text(journal: Journal, entry: Entry, allow_secret: bool) -> None:
     guard.refuse_secrets(journal.config, entry)
 
 
-def write_derived(journal: Journal, incident_id: str) -> list[Path]:
-    """Rebuild the incident's derived files; returns those whose content changed."""
+def public_warnings(journal: Journal, incident_id: str, entry: Entry) -> list[str]:
+    """The public lint of an entry written with --public: warnings, never a refusal."""
+    if not entry.public:
+        return []
+    from incjournal.publiclint import entry_warnings
+
+    return entry_warnings(journal, incident_id, entry)
+
+
+def write_files(
+    journal: Journal, incident_id: str, files: Mapping[str, bytes], what: str
+) -> tuple[list[Path], str | None, list[str]]:
+    """Write files (relative to the incident folder) with no entry, and commit those that changed.
+
+    For derived files a user asks for explicitly (`ij brief --write`); returns (changed paths,
+    commit, warnings). Nothing changed: no commit.
+    """
+    author = resolve_author(journal, None)
+    folder = journal.incident_dir(incident_id)
+    with writer_lock(journal.state_dir, f"{what} in {incident_id}"):
+        changed = [folder / name for name, data in files.items() if _replace(folder / name, data)]
+        if not changed:
+            return [], None, []
+        message = f"{incident_id}: {what}\n\nIncident: {incident_id}\n"
+        commit, warnings = commit_or_defer(journal, changed, message, author, utcnow())
+    return changed, commit, warnings
+
+
+def _replace(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` unless it already holds exactly that; True when written."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    atomic_write(path, data)
+    return True
+
+
+def write_derived(
+    journal: Journal, incident_id: str, head: cache.Head | None = None, new: Path | None = None
+) -> list[Path]:
+    """Rebuild the incident's derived files; returns those whose content changed.
+
+    After `record()` wrote the entry file `new`, the write path's cache (`head`, checked before
+    that write) gives the state without reading the incident's history.
+    """
     from incjournal.derive import derived_files
 
-    state = load_state(journal, incident_id)
-    changed = []
-    for path, data in derived_files(journal, state).items():
-        try:
-            if path.read_bytes() == data:
-                continue
-        except FileNotFoundError:
-            pass
-        atomic_write(path, data)
-        changed.append(path)
-    return changed
+    if new is not None:
+        state = cache.derived_state(journal, incident_id, head, new)
+    else:
+        state = load_state(journal, incident_id)
+    return [path for path, data in derived_files(journal, state).items() if _replace(path, data)]
 
 
 def commit_or_defer(
@@ -272,8 +320,8 @@ def _commit(
 
 
 def load_state(journal: Journal, incident_id: str) -> IncidentState:
-    meta = journal.read_meta(incident_id)
-    return fold(meta, journal.read_entries(incident_id))
+    """The incident's folded state (through the per-clone cache, checked against the files)."""
+    return cache.load_state(journal, incident_id)
 
 
 def referenced(journal: Journal, incident_id: str, prefix: str, kind: Kind | None = None) -> Entry:

@@ -20,16 +20,35 @@ DEFAULT_TIMEOUT = float(os.environ.get("INCJOURNAL_LOCK_TIMEOUT", "30"))
 
 
 @contextmanager
-def writer_lock(state_dir: Path, what: str, timeout: float = DEFAULT_TIMEOUT) -> Iterator[None]:
-    path = state_dir / "lock"
+def writer_lock(
+    state_dir: Path, what: str, timeout: float = DEFAULT_TIMEOUT, name: str = "lock"
+) -> Iterator[None]:
+    path = state_dir / name
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         _acquire(fd, path, timeout)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}: {what}\n".encode(), 0)
+        name_holder(fd, what)
         yield
     finally:
         os.close(fd)  # closing releases the flock
+
+
+def name_holder(fd: int, what: str) -> None:
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}: {what}\n".encode(), 0)
+
+
+def try_lock(path: Path, what: str) -> int | None:
+    """The lock's file descriptor if it is free now, else None. Closing the fd releases it; a
+    child process that inherits the fd holds the lock until it exits (hand-over)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    name_holder(fd, what)
+    return fd
 
 
 def _acquire(fd: int, path: Path, timeout: float) -> None:

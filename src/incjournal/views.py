@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from incjournal.cache import summaries
 from incjournal.config import Config
 from incjournal.errors import NoIncident
 from incjournal.fold import IncidentState, Item
-from incjournal.journal import load_state
 from incjournal.model import Entry, Kind, entry_to_dict
 from incjournal.store import Journal
 from incjournal.times import to_rfc3339
@@ -46,8 +46,8 @@ def incident_rows(journal: Journal, *, open_only: bool, now: datetime) -> list[I
     except NoIncident:
         current = None
     rows = []
-    for incident_id in journal.incident_ids():
-        state = load_state(journal, incident_id)
+    for state in summaries(journal):  # cached per incident, checked against its folders
+        incident_id = state.id
         if open_only and state.is_resolved:
             continue
         end = state.milestones.resolved or now

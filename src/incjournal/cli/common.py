@@ -8,18 +8,25 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 import typer
 
 from incjournal import journal as journal_mod
-from incjournal.cli import app
+from incjournal.cli import app, complete
 from incjournal.errors import BadValue
 from incjournal.store import Journal
 
 IncidentOpt = Annotated[
-    str | None, typer.Option("-i", "--incident", help="Incident id (default: the current one).")
+    str | None,
+    typer.Option(
+        "-i",
+        "--incident",
+        help="Incident id (default: the current one).",
+        autocompletion=complete.incident_ids,
+    ),
 ]
 AtOpt = Annotated[
     str | None,
@@ -34,6 +41,10 @@ TextArg = Annotated[
     str | None,
     typer.Argument(help="The text; '-' reads stdin; omitted on a terminal opens $EDITOR."),
 ]
+
+
+# (command name, -i value) of the entry command running now: names the editor template
+_RUNNING: ContextVar[tuple[str, str | None]] = ContextVar("ij_running", default=("", None))
 
 
 @dataclass(frozen=True)
@@ -103,7 +114,11 @@ def entry_command(name: str) -> Callable[[Callable[..., None]], Callable[..., No
         @functools.wraps(fn)
         def command(**kwargs: Any) -> None:
             common = {p.name: kwargs.pop(p.name) for p in _COMMON}
-            fn(opts=EntryOptions(**common), **kwargs)
+            token = _RUNNING.set((name, common["incident"]))
+            try:
+                fn(opts=EntryOptions(**common), **kwargs)
+            finally:
+                _RUNNING.reset(token)
 
         command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
         command.__annotations__ = {p.name: p.annotation for p in params}
@@ -120,12 +135,34 @@ def open_journal() -> Journal:
 def read_text(text: str | None, what: str = "text") -> str:
     """TEXT as given; '-' or piped stdin reads stdin; omitted on a terminal opens the editor."""
     if text == "-" or (text is None and not sys.stdin.isatty()):
-        return sys.stdin.read()
+        return read_stdin()
     if text is None:
         from incjournal.cli.editor import edit_text
 
-        return edit_text(what)
+        return edit_text(what, _about())
     return text
+
+
+def read_stdin() -> str:
+    """All of stdin as text, kept intact (UTF-8; anything else is a clear error)."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        return sys.stdin.read()
+    try:
+        return bytes(stream.read()).decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadValue("stdin is not UTF-8 text: store binary output with `ij attach -`") from None
+
+
+def _about() -> list[str]:
+    """Where the text goes, for the editor template (the incident is resolved before editing)."""
+    command, incident = _RUNNING.get()
+    if not command:
+        return []
+    journal = open_journal()
+    incident_id = journal.resolve_incident(incident)
+    title = " ".join(journal.read_meta(incident_id).title.split())
+    return [f"Incident: {incident_id} — {title}", f"Command:  ij {command}"]
 
 
 def print_written(result: journal_mod.WriteResult, verb: str) -> None:

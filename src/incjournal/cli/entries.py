@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from incjournal import journal as journal_mod
+from incjournal.cli import complete
 from incjournal.cli.common import (
     EntryOptions,
     TextArg,
@@ -21,9 +22,14 @@ from incjournal.cli.common import (
 )
 from incjournal.errors import BadValue
 from incjournal.model import MILESTONES, Kind
-from incjournal.times import parse_duration, parse_time, utcnow
+from incjournal.times import parse_time, utcnow
 
-RefArg = Annotated[str, typer.Argument(help="Entry id or a unique prefix of 3+ characters.")]
+RefArg = Annotated[
+    str,
+    typer.Argument(
+        help="Entry id or a unique prefix of 3+ characters.", autocompletion=complete.entry_ids
+    ),
+]
 OptText = Annotated[str | None, typer.Argument(help="Optional text; '-' reads stdin.")]
 OwnerOpt = Annotated[str | None, typer.Option("--owner", help="Who owns it.")]
 
@@ -263,31 +269,6 @@ def impact(text: TextArg = None, *, opts: EntryOptions) -> None:
     Example: ij impact "About 30% of EU checkouts fail; retries usually succeed" --public
     """
     _write(opts, Kind.IMPACT, read_text(text, "impact statement"), "impact")
-
-
-@entry_command("update")
-def update(
-    audience: Annotated[
-        str, typer.Argument(help="responders, engineering, support, exec, public.")
-    ],
-    text: OptText = None,
-    next_in: Annotated[
-        str | None, typer.Option("--next", help="When the next update is due, e.g. 30m.")
-    ] = None,
-    *,
-    opts: EntryOptions,
-) -> None:
-    """Record that an update went out to AUDIENCE; restarts its cadence clock.
-
-    Example: ij update exec "Rolled back; errors falling; next update 11:30" --next 30m
-    """
-    journal = open_journal()
-    if audience not in journal.config.audiences:
-        names = ", ".join(journal.config.audiences)
-        raise BadValue(f"unknown audience {audience!r}: use one of {names}")
-    body = read_text(text, "update")
-    next_at = utcnow() + parse_duration(next_in) if next_in else None
-    _write(opts, Kind.UPDATE, body, "update", audience=audience, next_at=next_at)
 
 
 @entry_command("amend")

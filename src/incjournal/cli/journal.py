@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from incjournal import journal as journal_mod
-from incjournal.cli import app
+from incjournal.cli import app, complete
 from incjournal.cli.common import (
     AtOpt,
     ByOpt,
@@ -88,7 +88,12 @@ def list_(
 
 
 @app.command()
-def use(incident: Annotated[str, typer.Argument(help="Incident id or unique prefix.")]) -> None:
+def use(
+    incident: Annotated[
+        str,
+        typer.Argument(help="Incident id or unique prefix.", autocompletion=complete.incident_ids),
+    ],
+) -> None:
     """Make INCIDENT the current one in this clone (not committed).
 
     Example: ij use 2026-11-23-checkout
@@ -101,7 +106,12 @@ def use(incident: Annotated[str, typer.Argument(help="Incident id or unique pref
 
 @app.command()
 def show(
-    incident: Annotated[str | None, typer.Argument(help="Incident id (default: current).")] = None,
+    incident: Annotated[
+        str | None,
+        typer.Argument(
+            help="Incident id (default: current).", autocompletion=complete.incident_ids
+        ),
+    ] = None,
     incident_opt: IncidentOpt = None,
     markdown: Annotated[bool, typer.Option("--markdown", help="Raw Markdown.")] = False,
     as_json: JsonOpt = False,
@@ -121,4 +131,7 @@ def show(
 
         emit_json(state_json(state, journal.config, now))
         return
-    emit_markdown(incident_page(state, journal.config, now=now), raw=markdown)
+    from incjournal.cli.nudges import review_written
+
+    written = review_written(journal, incident_id)
+    emit_markdown(incident_page(state, journal.config, now, review_written=written), raw=markdown)

@@ -59,13 +59,21 @@ def _kind(name: str) -> Kind:
 
 
 @app.command()
-def check() -> None:
+def check(
+    repair: Annotated[
+        bool, typer.Option("--repair", help="First commit entries a crash left, remove temp files.")
+    ] = False,
+) -> None:
     """Validate every file of the journal; prints `path:line: problem`, exit 1 on any.
 
-    Example: ij check
+    Example: ij check --repair
     """
     from incjournal.checks import check as run_check
 
+    if repair:
+        from incjournal.cli.team import print_repair
+
+        print_repair(open_journal())
     problems = run_check(open_journal())
     for problem in problems:
         typer.echo(str(problem))

@@ -13,13 +13,24 @@ from incjournal.times import human_duration, show
 RECENT = 10
 
 
-def incident_page(state: IncidentState, config: Config, now: datetime | None = None) -> str:
-    """Markdown for the incident folder's README.md (now=None: as of the last entry)."""
+def incident_page(
+    state: IncidentState,
+    config: Config,
+    now: datetime | None = None,
+    *,
+    review_written: bool = False,
+) -> str:
+    """Markdown for the incident folder's README.md (now=None: as of the last entry).
+
+    With `now` (the `ij show` dashboard) the practice nudges are shown under the facts.
+    """
     tz = config.tz
     parts = [
         f"# {inline(state.title)}",
         "",
         _facts(state, tz, now),
+        *_nudges(state, config, now, review_written),
+        *_next_updates(state, config, now),
         *_section("Impact", [_impact(state, tz)]),
         *_section("Open hypotheses", [_item(i, tz) for i in state.open_items("hypotheses")]),
         *_section("Open questions", [_item(i, tz) for i in state.open_items("questions")]),
@@ -49,6 +60,26 @@ def _facts(state: IncidentState, tz: tzinfo, now: datetime | None) -> str:
         ("Resolved", f"{show(ms.resolved, tz)} (TTR {human_duration(ms.ttr)})"),
     ]
     return "| | |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
+
+
+def _nudges(
+    state: IncidentState, config: Config, now: datetime | None, review_written: bool
+) -> list[str]:
+    if now is None:  # the committed page never nags
+        return []
+    from incjournal.nudges import compact, compute
+
+    text = compact(compute(state, config, now, review_written=review_written))
+    return _section("Nudges", [text]) if text else []
+
+
+def _next_updates(state: IncidentState, config: Config, now: datetime | None) -> list[str]:
+    if now is None:  # the committed page has no countdown
+        return []
+    from incjournal.render.context import due_line, due_views, escape
+
+    lines = [f"- {escape(due_line(d))}" for d in due_views(state, config, now) if d.state != "none"]
+    return _section("Next updates", lines)
 
 
 def _section(title: str, lines: list[str]) -> list[str]:

@@ -1,0 +1,276 @@
+"""`ij export` / `ij import`: a whole incident as one versioned JSON document, and back.
+
+The JSON (schema_version 1) holds the creation facts, every entry in its on-disk shape, the
+attachments (evidence files and a written review.md, base64), and, for readers, the folded state
+and the metrics. Import uses only `incident`, `entries` and `files`: it rebuilds identical entry
+files in a journal that does not have the incident yet, rebuilds the derived files, and makes one
+commit per incident. See docs/sections/review.md for the schema.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from incjournal import __version__
+from incjournal.config import Config
+from incjournal.errors import BadValue, IncJournalError
+from incjournal.fold import IncidentState
+from incjournal.journal import commit_or_defer, load_state, resolve_author, write_derived
+from incjournal.lock import writer_lock
+from incjournal.model import Entry, IncidentMeta, Kind, entry_from_dict, entry_to_dict
+from incjournal.render.evidence import command_summary
+from incjournal.render.labels import when, zone_name
+from incjournal.render.metrics import milestone_rows
+from incjournal.render.text import inline, quoted
+from incjournal.store import META, Journal, atomic_write, check_slug, entry_filename
+from incjournal.times import show, to_rfc3339, utcnow
+from incjournal.views import state_json
+
+SCHEMA_VERSION = 1
+REVIEW = "review.md"
+_ATTACHMENT = re.compile(r"^evidence/[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def export_data(journal: Journal, incident_id: str, now: datetime) -> dict[str, Any]:
+    """The whole incident as a JSON-ready dict (`schema_version` 1)."""
+    state = load_state(journal, incident_id)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generator": f"incjournal {__version__}",
+        "exported_at": to_rfc3339(now),
+        "incident": state.meta.to_dict(),
+        "entries": [
+            entry_to_dict(e) for e in sorted(journal.read_entries(incident_id), key=Entry.sort_key)
+        ],
+        "files": _attachments(journal, incident_id),
+        "state": state_json(state, journal.config, now),
+        "metrics": metrics_json(state),
+    }
+
+
+def metrics_json(state: IncidentState) -> dict[str, Any]:
+    ms = state.milestones
+    return {
+        **{k: _when(getattr(ms, k)) for k in ("started", "detected", "mitigated", "resolved")},
+        "explicit": sorted(ms.explicit),
+        "reopened": state.reopened,
+        **{f"{k}_s": _seconds(getattr(ms, k)) for k in ("ttd", "ttm", "ttr")},
+    }
+
+
+def _when(value: datetime | None) -> str | None:
+    return to_rfc3339(value) if value is not None else None
+
+
+def _seconds(value: Any) -> int | None:
+    return round(value.total_seconds()) if value is not None else None
+
+
+def _attachments(journal: Journal, incident_id: str) -> dict[str, dict[str, str]]:
+    folder = journal.incident_dir(incident_id)
+    paths = sorted(p for p in (folder / "evidence").glob("*") if p.is_file())
+    if (folder / REVIEW).is_file():
+        paths.append(folder / REVIEW)
+    return {
+        p.relative_to(folder).as_posix(): {"base64": base64.b64encode(p.read_bytes()).decode()}
+        for p in paths
+    }
+
+
+def dumps(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, default=_json_default) + "\n"
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):  # a TOML date-time in an unknown key of an entry
+        return value.isoformat()
+    raise TypeError(f"cannot export a {type(value).__name__}")
+
+
+def export_markdown(state: IncidentState, config: Config, now: datetime) -> str:
+    """The whole incident for people: facts, milestones and every entry as written."""
+    tz = config.tz
+    lines = [
+        f"# {inline(state.title)}",
+        "",
+        f"_Export of incident `{state.id}` by incjournal {__version__}, {show(now, tz)}. "
+        f"Every entry as written, corrections included; times in {zone_name(tz, now)}._",
+        "",
+        f"Status **{state.status}**"
+        + (f", SEV{state.severity}" if state.severity is not None else "")
+        + f"; opened {show(state.meta.opened_at, tz)} by {inline(state.meta.opened_by)}.",
+        "",
+        *milestone_rows(state, tz),
+        "",
+        f"## Entries ({len(state.entries)})",
+    ]
+    for entry in state.entries:
+        lines += ["", *_entry_md(state, state.originals.get(entry.id, entry), tz)]
+    return "\n".join(lines) + "\n"
+
+
+_FIELDS = ("why", "owner", "due", "state", "level", "role", "person", "audience", "milestone")
+
+
+def _entry_md(state: IncidentState, entry: Entry, tz: tzinfo) -> list[str]:
+    notes = [inline(entry.author), entry.visibility]
+    if entry.id in state.amendments:
+        notes.append("amended later")
+    if entry.id in state.struck:
+        notes.append("struck later")
+    if entry.ref:
+        notes.append(f"refers to `{entry.ref}`")
+    out = [f"### {when(entry.at, tz)} · {entry.kind} · `{entry.id}`", "", " · ".join(notes)]
+    for name in _FIELDS:
+        value = getattr(entry, name)
+        if value is not None:
+            shown = when(value, tz) if isinstance(value, datetime) else inline(str(value))
+            out.append(f"- {name}: {shown}")
+    if entry.tags:
+        out.append(f"- tags: {', '.join(inline(t) for t in entry.tags)}")
+    if entry.kind is Kind.COMMAND:
+        out += ["", command_summary(entry)]
+    elif entry.text.strip():
+        out += ["", quoted(entry.text).strip()]
+    return out
+
+
+# import -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A validated export, ready to be written."""
+
+    source: str
+    meta: IncidentMeta
+    entries: tuple[Entry, ...]
+    files: Mapping[str, bytes]
+
+
+@dataclass(frozen=True)
+class Imported:
+    incident_id: str
+    entries: int
+    commit: str | None
+    warnings: tuple[str, ...]
+
+
+def import_files(journal: Journal, paths: Sequence[Path], by: str | None) -> list[Imported]:
+    """Import every file, each one incident, one commit each; nothing is written unless all
+    files are valid and none of their incidents exists yet."""
+    incoming = [read_export(path) for path in paths]
+    ids = [i.meta.id for i in incoming]
+    for item in incoming:
+        if ids.count(item.meta.id) > 1:
+            raise BadValue(f"{item.source}: incident {item.meta.id} is given more than once")
+        if journal.incident_dir(item.meta.id).exists():
+            raise BadValue(
+                f"{item.source}: incident {item.meta.id} already exists in this journal; "
+                "import never overwrites an incident"
+            )
+    author = resolve_author(journal, by)
+    return [_write(journal, item, author) for item in incoming]
+
+
+def read_export(path: Path) -> Incoming:
+    """Parse and validate one export file; BadValue names the file and the problem."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BadValue(f"{path}: no such file") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BadValue(f"{path}: not an incjournal JSON export ({exc})") from None
+    if not isinstance(data, dict):
+        raise BadValue(f"{path}: not an incjournal JSON export (expected an object)")
+    return parse_export(data, str(path))
+
+
+def parse_export(data: Mapping[str, Any], source: str) -> Incoming:
+    version = data.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise BadValue(f"{source}: no schema_version: not an incjournal JSON export")
+    if version > SCHEMA_VERSION:
+        raise BadValue(
+            f"{source}: schema_version {version} is newer than this incjournal reads "
+            f"({SCHEMA_VERSION}): upgrade incjournal"
+        )
+    try:
+        meta = IncidentMeta.from_dict(data.get("incident") or {})
+        check_slug(meta.id)
+    except ValueError as exc:
+        raise BadValue(f"{source}: incident: {exc}") from None
+    except IncJournalError as exc:  # an id that is not one plain path component
+        raise BadValue(f"{source}: {exc}") from None
+    return Incoming(source, meta, _entries(data.get("entries"), source), _files(data, source))
+
+
+def _entries(raw: Any, source: str) -> tuple[Entry, ...]:
+    if not isinstance(raw, list):
+        raise BadValue(f"{source}: 'entries' must be a list")
+    entries = []
+    for n, item in enumerate(raw, 1):
+        try:
+            if not isinstance(item, dict):
+                raise ValueError("not an object")
+            entries.append(entry_from_dict(item))
+        except ValueError as exc:
+            raise BadValue(f"{source}: entry {n}: {exc}") from None
+    names = [entry_filename(e) for e in entries]
+    if len(set(names)) != len(names) or len({e.id for e in entries}) != len(entries):
+        raise BadValue(f"{source}: two entries have the same id")
+    return tuple(entries)
+
+
+def _files(data: Mapping[str, Any], source: str) -> dict[str, bytes]:
+    raw = data.get("files") or {}
+    if not isinstance(raw, dict):
+        raise BadValue(f"{source}: 'files' must be an object")
+    out = {}
+    for name, spec in raw.items():
+        if not (name == REVIEW or _ATTACHMENT.match(name)):
+            raise BadValue(f"{source}: file {name!r} is not evidence/NAME or review.md")
+        try:
+            out[name] = base64.b64decode(spec["base64"], validate=True)
+        except (TypeError, KeyError, ValueError):
+            raise BadValue(f"{source}: file {name!r} has no valid base64 content") from None
+    return out
+
+
+def _write(journal: Journal, item: Incoming, author: Any) -> Imported:
+    folder = journal.incident_dir(item.meta.id)
+    with writer_lock(journal.state_dir, f"import of {item.meta.id}"):
+        try:
+            written = _write_files(journal, item)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)  # it did not exist before: leave nothing
+            raise
+        message = (
+            f"{item.meta.id}: import: {len(item.entries)} entries\n\nIncident: {item.meta.id}\n"
+        )
+        commit, warnings = commit_or_defer(journal, written, message, author, utcnow())
+    return Imported(item.meta.id, len(item.entries), commit, tuple(warnings))
+
+
+def _write_files(journal: Journal, item: Incoming) -> list[Path]:
+    folder = journal.incident_dir(item.meta.id)
+    written = [folder / META]
+    atomic_write(folder / META, tomli_w.dumps(item.meta.to_dict()).encode())
+    for entry in item.entries:
+        path = journal.entry_path(item.meta.id, entry)
+        atomic_write(path, tomli_w.dumps(entry_to_dict(entry)).encode())
+        written.append(path)
+    for name, data in item.files.items():
+        atomic_write(folder / name, data)
+        written.append(folder / name)
+    return written + write_derived(journal, item.meta.id)

@@ -1,0 +1,303 @@
+"""Git plumbing for `ij sync`: the upstream, fetch and push through git's own transport, and the
+replay of local commits onto the remote branch.
+
+The replay is a rebase done in a private index (`<git dir>/incjournal/sync-index`): each local
+commit's changes are applied path by path on top of the remote tip, then the branch moves there
+like a fast-forward (`read-tree -m -u` + compare-and-swap `update-ref`). The work tree is never left
+mid-rebase, the user's staged and unstaged changes stay as they were, and a path both sides changed
+is resolved by the caller's rule (derived files: keep ours, rebuilt afterwards) or stops the sync
+before anything changed. Only commits that are not on the remote are ever rewritten.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from incjournal.errors import GitError
+from incjournal.gitlog import _ZERO, clear_stale_lock, empty_tree, git, git_bytes, rev
+
+Blob = tuple[str, str]  # (mode, object id)
+Resolve = Callable[[str], str | None]  # path -> "ours" | "theirs" | None (a real conflict)
+
+NETWORK_TIMEOUT = float(os.environ.get("INCJOURNAL_SYNC_TIMEOUT", "60"))
+
+
+class Unreachable(GitError):
+    """The remote could not be reached (offline, host down, path missing, no answer in time)."""
+
+
+class Rejected(GitError):
+    """The remote refused the push for a reason other than having moved on (hook, protection)."""
+
+
+class Conflict(GitError):
+    """A local commit and the remote changed the same non-journal file differently."""
+
+
+@dataclass(frozen=True)
+class Upstream:
+    remote: str
+    branch: str  # the branch's name on the remote
+    configured: bool  # False: guessed from the only remote; set after the first push
+
+    @property
+    def tracking(self) -> str:
+        return f"refs/remotes/{self.remote}/{self.branch}"
+
+    def __str__(self) -> str:
+        return f"{self.remote}/{self.branch}"
+
+
+def toplevel(root: Path) -> tuple[Path, str]:
+    """The work tree's top folder and `root`'s path inside it ('' or 'sub/dir/')."""
+    out = git(root, "rev-parse", "--show-toplevel", "--show-prefix").stdout.splitlines()
+    return Path(out[0]), out[1] if len(out) > 1 else ""
+
+
+def upstream(root: Path) -> Upstream:
+    """Where `ij sync` pulls from and pushes to: the branch's upstream, or the only remote."""
+    branch = git(root, "symbolic-ref", "-q", "--short", "HEAD", check=False).stdout.strip()
+    remote = _config(root, f"branch.{branch}.remote")
+    merge = _config(root, f"branch.{branch}.merge")
+    if remote and remote != "." and merge.startswith("refs/heads/"):
+        return Upstream(remote, merge.removeprefix("refs/heads/"), True)
+    remotes = git(root, "remote").stdout.split()
+    if not remotes:
+        raise GitError("no git remote to sync with: `git remote add origin URL`, then `ij sync`")
+    if len(remotes) > 1:
+        likely = "origin" if "origin" in remotes else remotes[0]
+        raise GitError(
+            f"branch {branch} has no upstream and there are several remotes: "
+            f"`git branch --set-upstream-to {likely}/{branch}`, then `ij sync`"
+        )
+    return Upstream(remotes[0], branch, False)
+
+
+def _config(root: Path, key: str) -> str:
+    return git(root, "config", "--get", key, check=False).stdout.strip()
+
+
+def set_upstream(root: Path, up: Upstream) -> None:
+    local = git(root, "symbolic-ref", "-q", "--short", "HEAD", check=False).stdout.strip()
+    git(root, "config", f"branch.{local}.remote", up.remote, check=False)
+    git(root, "config", f"branch.{local}.merge", f"refs/heads/{up.branch}", check=False)
+
+
+def fetch(root: Path, up: Upstream, prompt: bool, timeout: float = NETWORK_TIMEOUT) -> str | None:
+    """Fetch the upstream branch into its remote-tracking ref; its tip, or None if the remote has
+    no such branch yet. Raises Unreachable."""
+    refspec = f"+refs/heads/{up.branch}:{up.tracking}"
+    proc = _network(root, ["fetch", "--quiet", "--no-tags", up.remote, refspec], prompt, timeout)
+    if proc.returncode == 0:
+        return rev(root, up.tracking) or None
+    if "couldn't find remote ref" in proc.stderr:
+        return None
+    raise Unreachable(_last_line(proc))
+
+
+def push(
+    root: Path, up: Upstream, commit: str, prompt: bool, timeout: float = NETWORK_TIMEOUT
+) -> bool:
+    """Push `commit` to the upstream branch, never forced; False when the remote moved meanwhile.
+    Raises Unreachable, or Rejected when the remote refused for another reason."""
+    target = f"{commit}:refs/heads/{up.branch}"
+    proc = _network(root, ["push", "--porcelain", up.remote, target], prompt, timeout)
+    if proc.returncode == 0:
+        git(root, "update-ref", up.tracking, commit, check=False)
+        return True
+    for line in proc.stdout.splitlines():
+        if line.startswith("!"):
+            if any(why in line for why in _MOVED):
+                return False
+            raise Rejected(f"{up.remote} refused the push: {line.split(chr(9))[-1]}")
+    raise Unreachable(_last_line(proc))
+
+
+_MOVED = ("fetch first", "non-fast-forward", "failed to update ref", "failed to lock")
+
+
+def _network(
+    root: Path, args: list[str], prompt: bool, timeout: float
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **({} if prompt else {"GIT_TERMINAL_PROMPT": "0"})}
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=root, env=env, capture_output=True, text=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        raise Unreachable(f"no answer within {timeout:.0f}s") from None
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed or not on PATH: install git first") from exc
+
+
+def _last_line(proc: subprocess.CompletedProcess[str]) -> str:
+    lines = [ln.strip() for ln in proc.stderr.splitlines() if ln.strip()]
+    useful = [ln for ln in lines if not ln.startswith(("hint:", "Please make sure"))]
+    text = (useful or lines or [f"git exited {proc.returncode}"])[0]
+    return text.removeprefix("fatal: ").removeprefix("error: ")
+
+
+def count(root: Path, since: str | None, until: str) -> int:
+    spec = f"{since}..{until}" if since else until
+    return int(git(root, "rev-list", "--count", spec).stdout.strip() or 0)
+
+
+def merge_base(root: Path, a: str, b: str) -> str:
+    return git(root, "merge-base", a, b, check=False).stdout.strip()
+
+
+def changed(root: Path, old: str, new: str) -> list[str]:
+    """Paths (relative to the top folder) that differ between two commits; old='' is empty."""
+    base = old or empty_tree(root)
+    out = git_bytes(root, "diff-tree", "-r", "-z", "--name-only", "--no-renames", base, new)
+    return [os.fsdecode(p) for p in out.split(b"\0") if p]
+
+
+def checkout(top: Path, old: str, new: str) -> None:
+    """Move the branch from `old` to `new` like a fast-forward: files that differ are updated,
+    the user's staged and unstaged changes to other files stay exactly as they were."""
+    git(top, "update-index", "-q", "--refresh", check=False)
+    if rev(top, "HEAD") != old:
+        raise GitError("HEAD moved during sync (another git command ran): run `ij sync` again")
+    moved = git(top, "read-tree", "-m", "-u", old or empty_tree(top), new, check=False)
+    if moved.returncode != 0:
+        detail = (moved.stderr.strip().splitlines() or ["local changes are in the way"])[-1]
+        raise GitError(
+            f"sync stopped before changing anything: {detail.removeprefix('error: ')}; "
+            "commit or stash that change, then `ij sync` (your commits are kept)"
+        )
+    git(top, "update-ref", "-m", "incjournal: sync", "HEAD", new, old or _ZERO)
+
+
+@dataclass(frozen=True)
+class Replayed:
+    head: str  # the new tip: the remote's tip plus the local commits, replayed
+    commits: int  # local commits replayed (commits already on the remote are dropped)
+    settled: tuple[str, ...]  # paths both sides changed, settled by the caller's rule
+
+
+def local_commits(top: Path, onto: str | None, head: str) -> list[str]:
+    """Commits on HEAD that are not on the remote, oldest first (merges are flattened)."""
+    if not head:
+        return []
+    spec = [f"{onto}..{head}"] if onto else [head]
+    return git(top, "rev-list", "--reverse", "--topo-order", "--no-merges", *spec).stdout.split()
+
+
+def replay(
+    top: Path, git_dir: Path, onto: str, commits: Sequence[str], resolve: Resolve
+) -> Replayed:
+    """Replay `commits` on top of `onto` without touching the work tree or the user's index.
+
+    Raises Conflict (nothing changed) when a path both sides changed has no rule in `resolve`.
+    """
+    index = git_dir / "incjournal" / "sync-index"
+    env = {"GIT_INDEX_FILE": str(index)}
+    clear_stale_lock(index)
+    git(top, "read-tree", onto, env=env)
+    current = _index_blobs(top, env)
+    tip, tree, settled, done = onto, rev(top, f"{onto}^{{tree}}"), [], 0
+    for commit in commits:
+        raw = git_bytes(top, "cat-file", "commit", commit)
+        changes = _changes(top, _first_parent(raw), commit)
+        updates, paths = _merge(commit, changes, current, resolve)
+        settled += paths
+        if updates:
+            git_bytes(top, "update-index", "-z", "--index-info", env=env, stdin=b"".join(updates))
+        new_tree = git(top, "write-tree", env=env).stdout.strip()
+        if new_tree != tree:  # a commit whose changes the remote already has is dropped
+            tip, tree, done = _rewrite(top, raw, new_tree, tip), new_tree, done + 1
+    index.unlink(missing_ok=True)
+    return Replayed(tip, done, tuple(settled))
+
+
+def _index_blobs(top: Path, env: dict[str, str]) -> dict[str, Blob]:
+    out = git_bytes(top, "ls-files", "-s", "-z", env=env)
+    blobs = {}
+    for record in out.split(b"\0"):
+        if record:
+            info, path = record.split(b"\t", 1)
+            mode, oid, _stage = info.decode().split()
+            blobs[os.fsdecode(path)] = (mode, oid)
+    return blobs
+
+
+def _first_parent(raw: bytes) -> str:
+    for line in raw.split(b"\n\n", 1)[0].split(b"\n"):
+        if line.startswith(b"parent "):
+            return line[7:].decode().strip()
+    return ""
+
+
+def _changes(top: Path, parent: str, commit: str) -> list[tuple[str, Blob | None, Blob | None]]:
+    base = parent or empty_tree(top)
+    out = git_bytes(top, "diff-tree", "-r", "-z", "--no-renames", base, commit)
+    fields = out.split(b"\0")
+    changes = []
+    for meta, path in zip(fields[0::2], fields[1::2], strict=False):
+        if meta.startswith(b":"):
+            old_mode, new_mode, old_id, new_id, _status = meta[1:].decode().split()
+            changes.append((os.fsdecode(path), _blob(old_mode, old_id), _blob(new_mode, new_id)))
+    return changes
+
+
+def _blob(mode: str, oid: str) -> Blob | None:
+    return None if mode.strip("0") == "" else (mode, oid)
+
+
+def _merge(
+    commit: str,
+    changes: list[tuple[str, Blob | None, Blob | None]],
+    current: dict[str, Blob],
+    resolve: Resolve,
+) -> tuple[list[bytes], list[str]]:
+    """Index lines applying one commit's changes to `current` (updated in place)."""
+    updates: list[bytes] = []
+    settled: list[str] = []
+    for path, old, new in changes:
+        here = current.get(path)
+        if here == new:
+            continue
+        if here != old:
+            rule = resolve(path)
+            if rule is None:
+                raise Conflict(
+                    f"sync stopped, nothing changed: your commit {commit[:7]} and the remote both "
+                    f"changed {path}; combine them with `git pull --rebase`, then `ij sync`"
+                )
+            settled.append(path)
+            if rule == "theirs":
+                continue
+        updates.append(_index_line(path, new, old or here))
+        if new is None:
+            current.pop(path, None)
+        else:
+            current[path] = new
+    return updates, settled
+
+
+def _index_line(path: str, new: Blob | None, old: Blob | None) -> bytes:
+    if new is None:
+        zero = "0" * len(old[1]) if old else _ZERO
+        return f"0 {zero}\t".encode() + os.fsencode(path) + b"\0"
+    return f"{new[0]} {new[1]}\t".encode() + os.fsencode(path) + b"\0"
+
+
+def _rewrite(top: Path, raw: bytes, tree: str, parent: str) -> str:
+    """The commit `raw` with a new tree and parent: same author and message, committed now."""
+    header, _, message = raw.partition(b"\n\n")
+    lines = [f"tree {tree}".encode(), f"parent {parent}".encode()]
+    for line in header.split(b"\n"):
+        key = line.split(b" ", 1)[0]
+        if key in (b"author", b"encoding"):
+            lines.append(line)
+        elif key == b"committer":
+            lines.append(line.rsplit(b" ", 2)[0] + f" {int(time.time())} +0000".encode())
+    data = b"\n".join(lines) + b"\n\n" + message
+    made = git_bytes(top, "hash-object", "-t", "commit", "-w", "--stdin", stdin=data)
+    return made.decode().strip()

@@ -1,0 +1,226 @@
+"""Audience briefs: the incident rendered for one audience through a sandboxed Jinja2 template.
+
+Built-in templates ship in `incjournal/templates/<audience>.md.j2`; a journal's own
+`templates/<audience>.md.j2` overrides one, or adds an audience declared with `[audiences.<name>]`
+in incjournal.toml. A public-facing audience's template gets `render.public.PublicBrief`, built
+only from public entries, the status state and configured wording; others get
+`render.context.InternalBrief`. Jinja2 is imported only here, and only when a brief is rendered.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import traceback
+from dataclasses import dataclass, fields
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from incjournal import journal as journal_mod
+from incjournal.config import Audience, Config
+from incjournal.derive import STATUS
+from incjournal.errors import BadValue, CorruptFile, IncJournalError
+from incjournal.fold import IncidentState
+from incjournal.model import Kind
+from incjournal.publiclint import Finding, lint_entry, people_of
+from incjournal.render.context import InternalBrief, as_of, finalize, internal_context, short
+from incjournal.render.public import NEVER, PublicBrief, Said, public_context, statements
+from incjournal.store import Journal
+
+if TYPE_CHECKING:
+    from jinja2 import Environment, Template
+
+BUILTIN = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = "templates"
+SUFFIX = ".md.j2"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+
+def audience_names(config: Config) -> list[str]:
+    """Every audience a brief can be rendered for, built-ins first."""
+    return list(config.audiences)
+
+
+def check_audience(config: Config, audience: str) -> Audience:
+    """The audience's settings; BadValue naming the known ones if there is no such audience."""
+    spec = config.audiences.get(audience)
+    if spec is None or not _NAME.match(audience):
+        raise BadValue(
+            f"unknown audience {audience!r}: use one of {', '.join(audience_names(config))} "
+            "(a new one needs [audiences.NAME] in incjournal.toml and templates/NAME.md.j2)"
+        )
+    return spec
+
+
+def brief_context(
+    state: IncidentState, config: Config, audience: str, now: datetime
+) -> InternalBrief | PublicBrief:
+    """What the audience's template sees: the reduced public view for public-facing audiences."""
+    if check_audience(config, audience).public:
+        return public_context(state, config, audience, now)
+    return internal_context(state, config, audience, now)
+
+
+def render_brief(journal: Journal, state: IncidentState, audience: str, now: datetime) -> str:
+    """The audience's brief as Markdown, as of `now`."""
+    context = brief_context(state, journal.config, audience, now)
+    template = _template(journal, audience)
+    variables = {f.name: getattr(context, f.name) for f in fields(context)}
+    try:
+        text = template.render(brief=context, **variables)
+    except Exception as exc:  # a template can fail in any way: say where, never a traceback
+        raise CorruptFile(_template_error(journal, exc)) from None
+    return text.strip("\n") + "\n"
+
+
+def check_brief(journal: Journal, state: IncidentState, audience: str) -> list[Finding]:
+    """The public lint of everything a public-facing brief publishes; [] for internal ones."""
+    config = journal.config
+    if not check_audience(config, audience).public:
+        return []
+    people = people_of(state)
+    found: list[Finding] = []
+    for said in statements(state):
+        found += lint_entry(said.text, said.tags, f"entry {said.entry_id}", people, config)
+    return found
+
+
+def advice(state: IncidentState, config: Config, audience: str) -> list[str]:
+    """What a public-facing brief is missing that a careful comms lead would add."""
+    if not check_audience(config, audience).public:
+        return []
+    said = statements(state)
+    tips = [_impact_tip(state, said), _correction_tip(state, said), _closing_tip(state, said)]
+    return [tip for tip in tips if tip]
+
+
+def _impact_tip(state: IncidentState, said: list[Said]) -> str:
+    if state.impact is None or state.impact.public:
+        return ""
+    older = "an older public one" if any(s.kind is Kind.IMPACT for s in said) else "none"
+    return (
+        f"the current impact statement is internal, so public-facing briefs show {older}: "
+        "state it in plain words with `ij impact TEXT --public`"
+    )
+
+
+def _correction_tip(state: IncidentState, said: list[Said]) -> str:
+    shown = {s.entry_id for s in said}
+    hidden = [
+        e.id
+        for e in state.live_entries()
+        if e.public and e.id in state.amendments and e.kind not in NEVER and e.id not in shown
+    ]
+    if not hidden:
+        return ""
+    return (
+        f"public entry {hidden[0]} was corrected only internally, so public-facing briefs leave "
+        f"it out: `ij amend {hidden[0]} TEXT --public`"
+    )
+
+
+def _closing_tip(state: IncidentState, said: list[Said]) -> str:
+    resolved = state.milestones.resolved
+    if resolved is None or not state.is_resolved or any(s.at >= resolved for s in said):
+        return ""
+    return (
+        "nothing public says whether any data was lost or impact lingers: "
+        "`ij note 'No data was lost; no lingering impact remains.' --public`"
+    )
+
+
+def status_path(journal: Journal, incident_id: str, audience: str) -> Path:
+    return journal.incident_dir(incident_id) / STATUS / f"{audience}.md"
+
+
+def status_text(journal: Journal, state: IncidentState, audience: str) -> str | None:
+    """A written brief's content (as of the last entry), or None when it cannot be rendered now."""
+    try:
+        return render_brief(journal, state, audience, as_of(state))
+    except IncJournalError:
+        return None  # an unknown audience or a broken template: the file keeps its last content
+
+
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    changed: bool
+    commit: str | None
+    warnings: tuple[str, ...]
+
+
+def write_brief(journal: Journal, state: IncidentState, audience: str) -> Written:
+    """Write `status/<audience>.md` and commit it; later writes keep it current."""
+    text = render_brief(journal, state, audience, as_of(state))
+    path = status_path(journal, state.id, audience)
+    rel = f"{STATUS}/{audience}.md"
+    changed, commit, warnings = journal_mod.write_files(
+        journal, state.id, {rel: text.encode()}, f"brief: {rel}"
+    )
+    return Written(path, bool(changed), commit, tuple(warnings))
+
+
+def _environment(root: Path) -> Environment:
+    """The sandbox for `root`'s templates; a new one whenever the set of override files changes."""
+    try:
+        overrides = frozenset(p.name for p in (root / TEMPLATES).iterdir())
+    except OSError:
+        overrides = frozenset()
+    return _cached_environment(root, overrides)
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_environment(root: Path, overrides: frozenset[str]) -> Environment:
+    from jinja2 import FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    env = ImmutableSandboxedEnvironment(
+        loader=FileSystemLoader([str(root / TEMPLATES), str(BUILTIN)]),
+        undefined=StrictUndefined,
+        finalize=finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["short"] = short
+    return env
+
+
+def _template(journal: Journal, audience: str) -> Template:
+    from jinja2 import TemplateNotFound
+
+    name = audience + SUFFIX
+    try:
+        return _environment(journal.root).get_template(name)
+    except TemplateNotFound:
+        raise BadValue(
+            f"no template for audience {audience!r}: write {TEMPLATES}/{name} in the journal"
+        ) from None
+    except Exception as exc:
+        raise CorruptFile(_template_error(journal, exc)) from None
+
+
+def _template_error(journal: Journal, exc: BaseException) -> str:
+    """'templates/public.md.j2:3: template error: ...' for a syntax or a render error."""
+    from jinja2 import TemplateNotFound, TemplateSyntaxError
+
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    if isinstance(exc, TemplateNotFound):
+        message = f"no template named {exc.name!r}"
+    if isinstance(exc, TemplateSyntaxError):
+        return f"{_where(journal, exc.filename)}:{exc.lineno}: template error: {message}"
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(SUFFIX)]
+    if not frames:
+        return f"template error: {message}"
+    return f"{_where(journal, frames[-1].filename)}:{frames[-1].lineno}: template error: {message}"
+
+
+def _where(journal: Journal, filename: str | None) -> str:
+    if not filename:
+        return "template"
+    path = Path(filename)
+    if path.is_relative_to(journal.root):
+        return str(path.relative_to(journal.root))
+    return f"built-in template {path.name}"

@@ -1,0 +1,376 @@
+"""What a brief template sees: plain, ready-to-print views of an incident, built per audience.
+
+Templates never get the state, the journal or the config: they get one of two frozen view
+objects. `InternalBrief` (here) is the whole picture for the team's own audiences;
+`render.public.PublicBrief` is the reduced view for public-facing ones. Every `{{ }}` output is
+Markdown-escaped by `finalize`, except `Md` values, which are Markdown this code built itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from incjournal.cadence import Due, due_updates
+from incjournal.config import Config
+from incjournal.fold import IncidentState, Item
+from incjournal.model import Entry, Kind
+from incjournal.render.evidence import command_summary
+from incjournal.times import human_duration, show
+
+RECENT = 15
+AFFECTS = "affects:"  # tag naming an affected component or region: affects:Checkout
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+_LEADING = re.compile(r"^([#>+=-]|\d{1,9}[.)](?=\s|$))")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_KEEP_LINES = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+class Md(str):
+    """Markdown built by incjournal itself (not user text): printed as it is."""
+
+
+def escape(text: str) -> str:
+    """User text as one line of Markdown that cannot start or end a block, link or tag."""
+    flat = _CONTROL.sub("", " ".join(text.split()))
+    out = _ENTITY.sub("&amp;", _SPECIAL.sub(r"\\\1", flat))
+    return _LEADING.sub(r"\\\1", out)
+
+
+def finalize(value: Any) -> str:
+    """Jinja's finalize hook: every printed value is escaped unless it is `Md`."""
+    if isinstance(value, Md):
+        return value
+    if value is None:
+        return ""
+    return escape(str(value))
+
+
+def short(text: Any, limit: int = 140) -> str:
+    """Text cut to `limit` characters at a word boundary, with an ellipsis."""
+    flat = " ".join(str(text or "").split())
+    if len(flat) <= limit:
+        return flat
+    return flat[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+
+
+def name_of(person: str) -> str:
+    """'Alice Example <alice@example.com>' -> 'Alice Example'."""
+    return person.split("<", 1)[0].strip() or person.strip()
+
+
+def clock(when: datetime | None, tz: tzinfo, now: datetime) -> str:
+    """'10:42 UTC' today, '2026-11-22 10:42 UTC' on another day; '—' when unknown."""
+    if when is None:
+        return "—"
+    same_day = when.astimezone(tz).date() == now.astimezone(tz).date()
+    return when.astimezone(tz).strftime("%H:%M %Z") if same_day else show(when, tz)
+
+
+def words(delta: timedelta) -> str:
+    """A cadence in words: '15 minutes', '1 hour', '2 hours 30 minutes'."""
+    minutes = max(1, round(delta.total_seconds() / 60))
+    hours, mins = divmod(minutes, 60)
+    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    parts += [f"{mins} minute{'s' if mins != 1 else ''}"] if mins else []
+    return " ".join(parts)
+
+
+def as_of(state: IncidentState) -> datetime:
+    """When the journal last changed: the latest recorded entry (derived files use it as 'now')."""
+    times = [e.recorded_at for e in state.entries]
+    return max(times) if times else state.meta.opened_at
+
+
+@dataclass(frozen=True)
+class NextUpdate:
+    """When this audience hears from us next, if the update being prepared goes out now."""
+
+    final: bool
+    at: str
+    every: str
+
+
+def next_update(state: IncidentState, config: Config, audience: str, now: datetime) -> NextUpdate:
+    if state.is_resolved:
+        return NextUpdate(True, "", "")
+    cadence = config.cadence(audience, state.severity)
+    if cadence is None:
+        return NextUpdate(False, "", "")
+    return NextUpdate(False, clock(now + cadence, config.tz, now), words(cadence))
+
+
+@dataclass(frozen=True)
+class DueView:
+    """An audience's cadence clock: 'overdue', 'due', 'ok' or 'none'."""
+
+    audience: str
+    public: bool
+    state: str
+    at: str
+    phrase: str
+    last: str
+
+
+def due_phrase(due: Due) -> str:
+    """'in 8m', '5m overdue', 'no update owed'."""
+    remaining = due.remaining
+    if remaining is None:
+        return "no update owed"
+    if remaining < timedelta(0):
+        return f"{human_duration(-remaining)} overdue"
+    return f"in {human_duration(remaining)}"
+
+
+def due_line(due: DueView) -> str:
+    """'exec: next in 7m (11:15 UTC); last sent 11:00 UTC', 'public: OVERDUE by 5m (…)'."""
+    public = " (public)" if due.public else ""
+    last = f"last sent {due.last}" if due.last != "—" else "none sent yet"
+    if due.state == "overdue":
+        return f"{due.audience}{public}: OVERDUE, {due.phrase} (was due {due.at}); {last}"
+    word = "due" if due.state == "due" else "next"
+    return f"{due.audience}{public}: {word} {due.phrase} ({due.at}); {last}"
+
+
+def due_view(due: Due, tz: tzinfo, now: datetime) -> DueView:
+    return DueView(
+        due.audience,
+        due.public,
+        due.state,
+        clock(due.next_due, tz, now),
+        due_phrase(due),
+        clock(due.last_update, tz, now),
+    )
+
+
+def due_views(state: IncidentState, config: Config, now: datetime) -> tuple[DueView, ...]:
+    return tuple(due_view(d, config.tz, now) for d in due_updates(state, config, now))
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """One entry as internal templates see it (times already in the journal's zone)."""
+
+    id: str
+    kind: str
+    at: str
+    text: str
+    headline: str
+    author: str
+    owner: str | None = None
+    due: str | None = None
+    why: str | None = None
+    tags: tuple[str, ...] = ()
+    public: bool = False
+    likelihood: str | None = None
+    impact: str | None = None
+    outcome: str = ""
+    closed_text: str = ""
+    command: Md | None = None
+
+
+def entry_view(entry: Entry, tz: tzinfo, now: datetime, item: Item | None = None) -> EntryView:
+    closed = item.closed_by if item is not None else None
+    return EntryView(
+        id=entry.id[:6],
+        kind=str(entry.kind),
+        at=clock(entry.at, tz, now),
+        text=entry.text,
+        headline=entry.headline,
+        author=name_of(entry.author),
+        owner=entry.owner,
+        due=clock(entry.due, tz, now) if entry.due else None,
+        why=entry.why,
+        tags=entry.tags,
+        public=entry.public,
+        likelihood=entry.likelihood,
+        impact=entry.impact,
+        outcome=item.outcome if item is not None else "",
+        closed_text=closed.text if closed is not None else "",
+        command=_command(entry) if entry.kind is Kind.COMMAND else None,
+    )
+
+
+def _command(entry: Entry) -> Md:
+    """The compact command render, indented to sit inside a list item."""
+    argv = tuple(" ".join(a.split()) for a in entry.command or ())
+    output = _CONTROL_KEEP_LINES.sub("", (entry.output or "").replace("\t", "    "))
+    text = command_summary(dataclasses.replace(entry, command=argv, output=output or None))
+    first, *rest = text.split("\n")
+    return Md("\n".join([first, *(f"  {line}" if line else "" for line in rest)]))
+
+
+@dataclass(frozen=True)
+class RoleView:
+    role: str
+    person: str
+
+
+@dataclass(frozen=True)
+class Check:
+    """One exit criterion: done or not, and what it is."""
+
+    done: bool
+    text: str
+
+
+def tagged(entries: Sequence[Entry], tag: str) -> tuple[Entry, ...]:
+    return tuple(e for e in entries if tag in e.tags)
+
+
+def affected_of(tags: Iterable[str]) -> tuple[str, ...]:
+    """The components named by `affects:<component>` tags, first mention first."""
+    found = [t.split(":", 1)[1].strip() for t in tags if t.startswith(AFFECTS)]
+    return tuple(dict.fromkeys(v for v in found if v))
+
+
+@dataclass(frozen=True)
+class InternalBrief:
+    """Everything the team's own audiences (responders, engineering, exec) may see."""
+
+    audience: str
+    incident: str
+    title: str
+    status: str
+    status_label: str
+    status_since: str
+    severity: str
+    severity_text: str
+    reopened: bool
+    started: str
+    detected: str
+    mitigated: str | None
+    resolved: str | None
+    duration: str
+    ttd: str
+    ttm: str
+    ttr: str
+    as_of: str
+    updated_by: str
+    roles: tuple[RoleView, ...]
+    ic: str | None
+    impact: EntryView | None
+    affected: tuple[str, ...]
+    cause: tuple[EntryView, ...]
+    hypotheses: tuple[EntryView, ...]
+    ruled_out: tuple[EntryView, ...]
+    questions: tuple[EntryView, ...]
+    answered: tuple[EntryView, ...]
+    risks: tuple[EntryView, ...]
+    actions: tuple[EntryView, ...]
+    done: tuple[EntryView, ...]
+    follow_ups: tuple[EntryView, ...]
+    decisions: tuple[EntryView, ...]
+    workarounds: tuple[EntryView, ...]
+    needs: tuple[EntryView, ...]
+    eta: EntryView | None
+    timeline: tuple[EntryView, ...]
+    exit_criteria: tuple[Check, ...]
+    dues: tuple[DueView, ...]
+    next_update: NextUpdate
+
+
+def internal_context(
+    state: IncidentState, config: Config, audience: str, now: datetime
+) -> InternalBrief:
+    return InternalBrief(
+        **_header(state, config, audience, now),
+        **_work(state, config.tz, now),
+        exit_criteria=exit_criteria(state, config, now),
+        dues=due_views(state, config, now),
+        next_update=next_update(state, config, audience, now),
+    )
+
+
+def _header(state: IncidentState, config: Config, audience: str, now: datetime) -> dict[str, Any]:
+    tz = config.tz
+    ms = state.milestones
+    last = max(state.entries, key=lambda e: e.recorded_at, default=None)
+    since = state.status_changes[-1].at if state.status_changes else state.meta.opened_at
+    return {
+        "audience": audience,
+        "incident": state.id,
+        "title": state.title,
+        "status": state.status,
+        "status_label": state.status.capitalize(),
+        "status_since": clock(since, tz, now),
+        "severity": f"SEV{state.severity}" if state.severity is not None else "SEV?",
+        "severity_text": _severity_text(state, config),
+        "reopened": state.reopened,
+        "started": clock(ms.started, tz, now),
+        "detected": clock(ms.detected, tz, now),
+        "mitigated": clock(ms.mitigated, tz, now) if ms.mitigated else None,
+        "resolved": clock(ms.resolved, tz, now) if ms.resolved else None,
+        "duration": human_duration((ms.resolved or now) - ms.started if ms.started else None),
+        "ttd": human_duration(ms.ttd),
+        "ttm": human_duration(ms.ttm),
+        "ttr": human_duration(ms.ttr),
+        "as_of": clock(now, tz, now),
+        "updated_by": name_of(last.author if last else state.meta.opened_by),
+        "roles": tuple(RoleView(r, p) for r, p in state.roles.items()),
+        "ic": state.roles.get("ic"),
+    }
+
+
+def _work(state: IncidentState, tz: tzinfo, now: datetime) -> dict[str, Any]:
+    live = state.live_entries()
+
+    def view(entry: Entry, item: Item | None = None) -> EntryView:
+        return entry_view(entry, tz, now, item)
+
+    def items(name: str, outcome: str) -> tuple[EntryView, ...]:
+        return tuple(view(i.entry, i) for i in getattr(state, name) if i.outcome == outcome)
+
+    actions = state.open_items("actions")
+    etas = tagged(live, "eta")
+    closed = {i.entry.id for i in (*state.questions, *state.actions) if i.closed_by}
+    return {
+        "impact": view(state.impact) if state.impact else None,
+        "affected": affected_of(t for e in live for t in e.tags),
+        "cause": items("hypotheses", "confirm"),
+        "hypotheses": items("hypotheses", "open"),
+        "ruled_out": items("hypotheses", "rule-out"),
+        "questions": items("questions", "open"),
+        "answered": items("questions", "answer"),
+        "risks": items("risks", "open"),
+        "actions": tuple(view(i.entry, i) for i in actions if not i.entry.follow_up),
+        "done": items("actions", "done"),
+        "follow_ups": tuple(view(i.entry, i) for i in actions if i.entry.follow_up),
+        "decisions": tuple(view(e) for e in state.decisions),
+        "workarounds": tuple(view(e) for e in tagged(live, "workaround")),
+        "needs": tuple(view(e) for e in tagged(live, "need") if e.id not in closed),
+        "eta": view(etas[-1]) if etas and not state.is_resolved else None,
+        "timeline": tuple(view(e) for e in live[-RECENT:]),
+    }
+
+
+def _severity_text(state: IncidentState, config: Config) -> str:
+    sev = config.severities.get(state.severity) if state.severity is not None else None
+    return sev.description if sev is not None else ""
+
+
+def exit_criteria(state: IncidentState, config: Config, now: datetime) -> tuple[Check, ...]:
+    """What still stands between now and closing the incident, as a checklist."""
+    tz = config.tz
+    ms = state.milestones
+    open_actions = [i for i in state.open_items("actions") if not i.entry.follow_up]
+    open_questions = state.open_items("questions")
+    owed = [d.audience for d in due_updates(state, config, now) if d.next_due is not None]
+    mitigated = f"mitigated at {clock(ms.mitigated, tz, now)}" if ms.mitigated else "not yet"
+    return (
+        Check(ms.mitigated is not None, f"Customer impact mitigated ({mitigated})"),
+        Check(any(i.outcome == "confirm" for i in state.hypotheses), "Cause confirmed"),
+        Check(not open_actions, f"Incident actions done ({len(open_actions)} open)"),
+        Check(not open_questions, f"Open questions answered ({len(open_questions)} open)"),
+        Check(state.is_resolved, "Status set to resolved"),
+        Check(
+            state.is_resolved and not owed,
+            "Final update sent to every audience"
+            + (f" (owed: {', '.join(owed)})" if state.is_resolved and owed else ""),
+        ),
+    )

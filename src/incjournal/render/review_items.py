@@ -1,0 +1,199 @@
+"""Review sections about the journal's items: decisions (with what was known at the time),
+hypotheses, questions, risks, corrections, commands and follow-up actions."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from incjournal.fold import IncidentState, Item
+from incjournal.model import Kind
+from incjournal.render.evidence import command_summary
+from incjournal.render.labels import name_of, when
+from incjournal.render.text import cell, inline
+from incjournal.times import human_duration
+
+_OUTCOME = {
+    "confirm": "confirmed",
+    "rule-out": "ruled out",
+    "answer": "answered",
+    "retire": "retired",
+    "done": "done",
+    "open": "still open",
+}
+
+
+def decisions(state: IncidentState, tz: tzinfo) -> list[str]:
+    if not state.decisions:
+        return ["_No decisions were recorded (`ij decide TEXT --why WHY`)._"]
+    out: list[str] = []
+    for n, entry in enumerate(state.decisions, 1):
+        out += [f"### {n}. {inline(entry.text)}", ""]
+        then = state.state_at(entry.at)
+        sev = f", SEV{then.severity}" if then.severity is not None else ""
+        out += [
+            f"_{when(entry.at, tz)} · decided by {inline(name_of(entry.author))} · "
+            f"status then: {then.status}{sev}_",
+            "",
+            f"**Why:** {inline(entry.why) if entry.why else '_no reason recorded_'}",
+            "",
+            "**What was known at that moment:**",
+            "",
+            *_known(then, entry.at),
+            "",
+        ]
+    return out[:-1]
+
+
+def _known(then: IncidentState, at: datetime) -> list[str]:
+    impact = inline(then.impact.text) if then.impact else "_no impact statement yet_"
+    closed = [h for h in then.hypotheses if not h.is_open]
+    return [
+        f"- Impact: {impact}",
+        f"- Open hypotheses: {_texts(then.open_items('hypotheses'))}",
+        f"- Already confirmed or ruled out: {_texts(closed, outcome=True)}",
+        f"- Open questions: {_texts(then.open_items('questions'), owner=True)}",
+        f"- Open risks: {_texts(then.open_items('risks'))}",
+        f"- Time since impact start: {_since(then, at)}",
+    ]
+
+
+def _texts(items: tuple[Item, ...] | list[Item], owner: bool = False, outcome: bool = False) -> str:
+    if not items:
+        return "none"
+    parts = []
+    for item in items:
+        text = inline(item.entry.text)
+        if owner:
+            text += f" ({inline(item.owner)})" if item.owner else " (no owner)"
+        if outcome:
+            text += f" ({_OUTCOME[item.outcome]})"
+        parts.append(text)
+    return "; ".join(parts)
+
+
+def _since(then: IncidentState, at: datetime) -> str:
+    start = then.milestones.started
+    return human_duration(at - start) if start is not None else "—"
+
+
+def hypotheses(state: IncidentState, tz: tzinfo) -> list[str]:
+    if not state.hypotheses:
+        return ["_No hypotheses were recorded (`ij hypothesis TEXT`)._"]
+    rows = [
+        "| hypothesis | raised | how it ended | after | note |",
+        "|---|---|---|---|---|",
+    ]
+    rows += [_item_row(item, tz) for item in state.hypotheses]
+    return rows
+
+
+def _item_row(item: Item, tz: tzinfo) -> str:
+    entry, closer = item.entry, item.closed_by
+    raised = f"{when(entry.at, tz)} by {cell(name_of(entry.author))}"
+    if closer is None:
+        return f"| {cell(entry.text)} | {raised} | still open | — | |"
+    ended = f"{_OUTCOME[item.outcome]} {when(closer.at, tz)}"
+    note = cell(closer.text) if closer.text.strip() else " "
+    took = human_duration(closer.at - entry.at)
+    return f"| {cell(entry.text)} | {raised} | {ended} | {took} | {note} |"
+
+
+def questions(state: IncidentState, tz: tzinfo) -> list[str]:
+    answered = [q for q in state.questions if not q.is_open]
+    still = state.open_items("questions")
+    out = ["Answered:", ""]
+    out += [_answered(q, tz) for q in answered] or ["_none_"]
+    out += ["", "Still open:", ""]
+    out += [
+        f"- {inline(q.entry.text)} — {_owner(q)} _(asked {when(q.entry.at, tz)})_" for q in still
+    ] or ["_none_"]
+    return out
+
+
+def _answered(item: Item, tz: tzinfo) -> str:
+    closer = item.closed_by
+    assert closer is not None
+    return (
+        f"- {inline(item.entry.text)} → {inline(closer.text) or '_answered_'} "
+        f"_({when(closer.at, tz)}, {inline(name_of(closer.author))})_"
+    )
+
+
+def _owner(item: Item) -> str:
+    return f"owner: {inline(item.owner)}" if item.owner else "**no owner**"
+
+
+def risks(state: IncidentState, tz: tzinfo) -> list[str]:
+    if not state.risks:
+        return ["_No risks were recorded (`ij risk TEXT`)._"]
+    rows = ["| risk | likelihood | impact | raised | status |", "|---|---|---|---|---|"]
+    for item in state.risks:
+        e = item.entry
+        status = (
+            "still open"
+            if item.closed_by is None
+            else f"retired {when(item.closed_by.at, tz)}"
+            + (f": {cell(item.closed_by.text)}" if item.closed_by.text.strip() else "")
+        )
+        rows.append(
+            f"| {cell(e.text)} | {cell(e.likelihood or '—')} | {cell(e.impact or '—')} "
+            f"| {when(e.at, tz)} | {status} |"
+        )
+    return rows
+
+
+def corrections(state: IncidentState, tz: tzinfo) -> list[str]:
+    """Every amend and strike, with the original and the corrected text both visible."""
+    by_id = {e.id: e for e in state.entries}
+    out: list[str] = []
+    for ref, amends in state.amendments.items():
+        original = state.originals.get(ref)
+        if original is None:
+            continue
+        out.append(f"- {original.kind} `{ref[:6]}` ({when(original.at, tz)}) was amended:")
+        out.append(f"  - originally: ~~{inline(original.text)}~~")
+        out += [
+            f"  - corrected {when(a.at, tz)} by {inline(name_of(a.author))}: {inline(a.text)}"
+            for a in amends
+        ]
+    for ref, strike in state.struck.items():
+        target = by_id.get(ref)
+        if target is None:
+            continue
+        text = state.originals[ref].text if ref in state.originals else target.text
+        out.append(
+            f"- {target.kind} `{ref[:6]}` ({when(target.at, tz)}) was struck "
+            f"{when(strike.at, tz)} by {inline(name_of(strike.author))} because "
+            f"{inline(strike.why or 'no reason given')}: ~~{inline(text) or target.kind}~~"
+        )
+    return out or ["_No entry was corrected._"]
+
+
+def commands(state: IncidentState, tz: tzinfo) -> list[str]:
+    ran = [e for e in state.live_entries() if e.kind is Kind.COMMAND]
+    if not ran:
+        return ["_No commands were recorded (`ij exec -- CMD`)._"]
+    out: list[str] = []
+    for entry in ran:
+        out += [
+            f"**{when(entry.at, tz)}** · {inline(name_of(entry.author))} — "
+            + command_summary(entry),
+            "",
+        ]
+    return out[:-1]
+
+
+def follow_ups(state: IncidentState, tz: tzinfo) -> list[str]:
+    """Post-incident work (`--follow-up`) plus actions still open at the end."""
+    chosen = [a for a in state.actions if a.entry.follow_up]
+    chosen += [a for a in state.actions if not a.entry.follow_up and a.is_open]
+    if not chosen:
+        return ["_No follow-up actions yet: `ij action TEXT --owner P --follow-up`._"]
+    rows = ["| action | owner | due | status | kind |", "|---|---|---|---|---|"]
+    for item in chosen:
+        e = item.entry
+        owner = cell(e.owner) if e.owner else "**unowned**"
+        status = "open" if item.closed_by is None else f"done {when(item.closed_by.at, tz)}"
+        kind = "follow-up" if e.follow_up else "incident action, left open"
+        rows.append(f"| {cell(e.text)} | {owner} | {when(e.due, tz)} | {status} | {kind} |")
+    return rows

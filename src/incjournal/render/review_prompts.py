@@ -1,0 +1,100 @@
+"""Review sections the humans write: contributing factors and went well / poorly / lucky.
+
+The prompts are seeded with what the journal knows (confirmed hypotheses, ruled-out paths,
+metrics, open work) so the discussion starts from facts; they never name a single root cause.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from incjournal.fold import IncidentState
+from incjournal.model import Kind
+from incjournal.render.labels import plural, times
+from incjournal.render.metrics import precise, reopens
+from incjournal.render.text import inline
+
+_FACTOR_PROMPTS = (
+    "Which recent changes, conditions or load patterns made this possible?",
+    "Which safeguards (tests, reviews, alerts, limits) did not catch it — "
+    "and why did they make sense when they were built?",
+    "What made the problem hard to see or to diagnose?",
+    "Where did people rely on knowledge that was not written down?",
+    "Which dependencies or teams were involved, and how did the hand-overs between them go?",
+)
+
+
+def contributing_factors(state: IncidentState, tz: tzinfo) -> list[str]:
+    out = [
+        "_Incidents have many contributing factors, not one root cause. List several: technical, "
+        "process, organisational; for each, what would make it less likely or less harmful._",
+        "",
+    ]
+    confirmed = [h for h in state.hypotheses if h.outcome == "confirm"]
+    if confirmed:
+        out += ["Confirmed during the incident (a starting point, not the whole answer):", ""]
+        out += [f"- {inline(h.entry.text)}" for h in confirmed]
+        out.append("")
+    ms = state.milestones
+    prompts = [
+        *_FACTOR_PROMPTS,
+        f"What made detection take {precise(ms.ttd)}? Which signal would have told us sooner?",
+        f"What decided the time to mitigate ({precise(ms.ttm)})?",
+    ]
+    ruled_out = sum(1 for h in state.hypotheses if h.outcome == "rule-out")
+    if ruled_out:
+        prompts.append(
+            f"{plural(ruled_out, 'hypothesis', 'hypotheses')} ruled out: which evidence would have "
+            "ruled them out sooner?"
+        )
+    out += [f"- [ ] {p}" for p in prompts]
+    return out
+
+
+def reflection(state: IncidentState, tz: tzinfo) -> list[str]:
+    return [
+        "### Went well",
+        "",
+        *[f"- {fact}" for fact in _went_well_facts(state)],
+        "- _What helped? Tools, people, practices worth keeping._",
+        "",
+        "### Went poorly",
+        "",
+        *[f"- {fact}" for fact in _went_poorly_facts(state)],
+        "- _What got in the way? Missing access, confusing signals, slow hand-offs._",
+        "",
+        "### Where we got lucky",
+        "",
+        "- _What could have made this much worse, and did not — by chance rather than design?_",
+    ]
+
+
+def _went_well_facts(state: IncidentState) -> list[str]:
+    facts = []
+    ms = state.milestones
+    if ms.ttm is not None:
+        facts.append(f"Impact was mitigated {precise(ms.ttm)} after it started.")
+    updates = [e for e in state.entries if e.kind is Kind.UPDATE]
+    if updates:
+        audiences = sorted({e.audience or "?" for e in updates})
+        facts.append(f"{plural(len(updates), 'update')} went out ({', '.join(audiences)}).")
+    handoffs = [c for c in state.role_history if c.role == "ic" and c.previous]
+    if handoffs:
+        facts.append(f"The incident commander role was handed over {times(len(handoffs))}.")
+    return [f"_From the journal:_ {f}" for f in facts]
+
+
+def _went_poorly_facts(state: IncidentState) -> list[str]:
+    facts = []
+    pairs = reopens(state)
+    if pairs:
+        facts.append(f"The incident was reopened {times(len(pairs))} after being resolved.")
+    failed = [e for e in state.live_entries() if e.kind is Kind.COMMAND and e.exit_code]
+    if failed:
+        facts.append(f"{plural(len(failed), 'recorded command')} failed (non-zero exit).")
+    unowned = [a for a in state.open_items("actions") if not a.owner]
+    if unowned:
+        facts.append(f"{plural(len(unowned), 'open action')} without an owner.")
+    if state.open_items("questions"):
+        facts.append(f"{plural(len(state.open_items('questions')), 'question')} never answered.")
+    return [f"_From the journal:_ {f}" for f in facts]

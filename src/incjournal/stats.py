@@ -1,0 +1,184 @@
+"""`ij stats`: incident metrics across a journal, per severity: counts, median and p90 TTD/TTM/TTR.
+
+An incident counts under its current severity. A metric that is not known for an incident (never
+mitigated, still open) is left out of that metric's median and p90, never guessed; `n` says how many
+incidents each figure is made of. p90 interpolates linearly between the closest ranks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from incjournal.cache import Summary as CachedSummary
+from incjournal.cache import summaries
+from incjournal.fold import IncidentState
+from incjournal.store import Journal
+from incjournal.times import human_duration, to_rfc3339
+
+METRICS = ("ttd", "ttm", "ttr")
+
+
+@dataclass(frozen=True)
+class IncidentMetrics:
+    id: str
+    severity: int | None
+    resolved: bool
+    opened_at: datetime
+    ttd: timedelta | None
+    ttm: timedelta | None
+    ttr: timedelta | None
+
+    @classmethod
+    def of(cls, state: IncidentState | CachedSummary) -> IncidentMetrics:
+        ms = state.milestones
+        resolved = state.is_resolved
+        return cls(state.id, state.severity, resolved, state.meta.opened_at, ms.ttd, ms.ttm, ms.ttr)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Median and p90 of one metric over the incidents where it is known."""
+
+    n: int
+    median: timedelta | None
+    p90: timedelta | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"n": self.n, "median_s": _seconds(self.median), "p90_s": _seconds(self.p90)}
+
+
+@dataclass(frozen=True)
+class Group:
+    """One row of the stats: a severity (None: not set), or every incident (label 'all')."""
+
+    label: str
+    severity: int | None
+    count: int
+    open: int
+    metrics: dict[str, Summary]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity,
+            "label": self.label,
+            "count": self.count,
+            "open": self.open,
+            **{name: summary.to_json() for name, summary in self.metrics.items()},
+        }
+
+
+def collect(journal: Journal, since: datetime | None = None) -> list[IncidentMetrics]:
+    """Metrics of every incident opened at or after `since` (all when None)."""
+    out = []
+    for summary in summaries(journal):  # cached per incident, checked against its folders
+        metrics = IncidentMetrics.of(summary)
+        if since is None or metrics.opened_at >= since:
+            out.append(metrics)
+    return out
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th quantile (0..1) with linear interpolation between closest ranks."""
+    if not values:
+        raise ValueError("no values")
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q
+    low, high = math.floor(pos), math.ceil(pos)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+def summarise(values: Iterable[timedelta | None]) -> Summary:
+    known = [v.total_seconds() for v in values if v is not None]
+    if not known:
+        return Summary(0, None, None)
+    median, p90 = percentile(known, 0.5), percentile(known, 0.9)
+    return Summary(len(known), timedelta(seconds=median), timedelta(seconds=p90))
+
+
+def group(label: str, severity: int | None, incidents: Sequence[IncidentMetrics]) -> Group:
+    metrics = {name: summarise(getattr(i, name) for i in incidents) for name in METRICS}
+    still_open = sum(1 for i in incidents if not i.resolved)
+    return Group(label, severity, len(incidents), still_open, metrics)
+
+
+def by_severity(incidents: Sequence[IncidentMetrics]) -> list[Group]:
+    """One group per severity present (worst first, unset last), then 'all'."""
+    levels = sorted({i.severity for i in incidents}, key=lambda s: (s is None, s or 0))
+    groups = [
+        group(
+            f"SEV{level}" if level is not None else "unset",
+            level,
+            [i for i in incidents if i.severity == level],
+        )
+        for level in levels
+    ]
+    return [*groups, group("all", None, incidents)]
+
+
+def stats_json(groups: Sequence[Group], since: datetime | None) -> dict[str, Any]:
+    return {
+        "since": to_rfc3339(since) if since else None,
+        "incidents": groups[-1].count if groups else 0,
+        "by_severity": [g.to_json() for g in groups[:-1]],
+        "all": groups[-1].to_json() if groups else None,
+    }
+
+
+HEADERS = (
+    "severity",
+    "count",
+    "open",
+    *(f"{m.upper()} {s}" for m in METRICS for s in ("median", "p90")),
+)
+
+
+def rows(groups: Sequence[Group]) -> list[tuple[str, ...]]:
+    """The table's cells as text ("—" where no incident has the metric)."""
+    return [
+        (
+            g.label,
+            str(g.count),
+            str(g.open),
+            *(
+                human_duration(getattr(g.metrics[m], part))
+                for m in METRICS
+                for part in ("median", "p90")
+            ),
+        )
+        for g in groups
+    ]
+
+
+COMPACT_HEADERS = ("severity", "incidents", "open", *(m.upper() for m in METRICS))
+
+
+def compact_rows(groups: Sequence[Group]) -> list[tuple[str, ...]]:
+    """One cell per metric, 'median / p90', for the terminal table."""
+    return [
+        (
+            g.label,
+            str(g.count),
+            str(g.open),
+            *(
+                f"{human_duration(g.metrics[m].median)} / {human_duration(g.metrics[m].p90)}"
+                for m in METRICS
+            ),
+        )
+        for g in groups
+    ]
+
+
+def plain_table(groups: Sequence[Group]) -> str:
+    """Aligned plain-text columns for pipes."""
+    table = [HEADERS, *rows(groups)]
+    widths = [max(len(row[c]) for row in table) for c in range(len(HEADERS))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in table]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _seconds(value: timedelta | None) -> int | None:
+    return round(value.total_seconds()) if value is not None else None

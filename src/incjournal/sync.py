@@ -1,0 +1,312 @@
+"""`ij sync`: share the journal through any git remote, and the optional auto-sync after a write.
+
+One round: commit whatever a crash or a busy git left uncommitted (repair), fetch the upstream
+branch, replay the local commits on top of it (gitsync.replay: a rebase that never stops halfway,
+keeps the user's uncommitted work as it is and never touches commits already on the remote),
+rebuild the derived files of the incidents changed locally (they are never merged: a path both
+sides changed is settled by taking our side, then rebuilt), commit that rebuild, push. When the
+remote moved meanwhile, the round runs again. Offline, everything stays committed locally.
+
+Locks: `sync.lock` serialises syncs of one clone (an auto-sync hands it to its background process);
+the writer lock is held only while the branch is being changed, never across the network.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from incjournal import gitlog, gitsync
+from incjournal import journal as journal_mod
+from incjournal.errors import GitError, IncJournalError
+from incjournal.lock import name_holder, try_lock, writer_lock
+from incjournal.repair import DERIVED, META_PATH, committer, repair_held
+from incjournal.store import INCIDENTS, Journal, atomic_write
+from incjournal.times import to_rfc3339, utcnow
+
+SYNC_LOCK = "sync.lock"
+REQUESTED = "sync.requested"  # a write since the last round started: sync again
+STATUS = "sync.status"  # the last round's outcome: "ok <time>" / "offline <time> <why>" / ...
+ATTEMPTS = 5
+SYNC_WAIT = 180.0  # how long `ij sync` waits for a sync already running in this clone
+BACKGROUND_TIMEOUT = 20.0  # per network call of a background sync
+ATTRIBUTES = """\
+# incjournal: README.md and status/*.md are rebuilt from the entries and never merged by hand.
+# merge=union: a manual `git merge` / `git pull` does not stop on them; the next `ij` write or
+# `ij sync` rebuilds them. linguist-generated: hosted diffs fold them away.
+incidents/*/README.md merge=union linguist-generated=true
+incidents/*/status/*.md merge=union linguist-generated=true
+"""
+
+
+class SyncError(GitError):
+    pass
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    upstream: str
+    received: int = 0
+    pushed: int = 0
+    offline: str | None = None  # why the remote could not be reached
+    unpushed: int = 0  # local commits waiting for the remote
+    notes: tuple[str, ...] = ()
+
+    def lines(self) -> list[str]:
+        """What `ij sync` prints on stdout (the offline warning goes to stderr)."""
+        if self.offline:
+            return list(self.notes)
+        if not self.received and not self.pushed:
+            return [*self.notes, f"up to date with {self.upstream}"]
+        got = f"received {self.received} commit(s)"
+        return [*self.notes, f"synced with {self.upstream}: {got}, pushed {self.pushed}"]
+
+    def warning(self) -> str | None:
+        if not self.offline:
+            return None
+        return (
+            f"cannot reach {self.upstream} ({self.offline}): {self.unpushed} local commit(s) "
+            "kept, not pushed; `ij sync` again when the remote is back"
+        )
+
+
+def sync(journal: Journal, *, prompt: bool = True, timeout: float | None = None) -> SyncReport:
+    """Sync this clone with its upstream; waits for a sync already running here."""
+    refuse_busy(journal)
+    up = gitsync.upstream(journal.root)
+    with writer_lock(journal.state_dir, "ij sync", SYNC_WAIT, name=SYNC_LOCK):
+        (journal.state_dir / REQUESTED).unlink(missing_ok=True)
+        return recorded(journal, lambda: sync_held(journal, up, prompt, timeout))
+
+
+def refuse_busy(journal: Journal) -> None:
+    reason = gitlog.busy_reason(journal.git_dir)
+    if reason:
+        raise SyncError(
+            f"cannot sync now: {reason}; run `ij sync` again once git is free "
+            "(entries written meanwhile are kept)"
+        )
+
+
+def sync_held(
+    journal: Journal, up: gitsync.Upstream, prompt: bool, timeout: float | None
+) -> SyncReport:
+    """The rounds of one sync; the caller holds the sync lock."""
+    wait = timeout or gitsync.NETWORK_TIMEOUT
+    notes = _integrate(journal, up, None)
+    received = 0
+    for _attempt in range(ATTEMPTS):
+        try:
+            remote = gitsync.fetch(journal.root, up, prompt, wait)
+        except gitsync.Unreachable as exc:
+            return _offline(journal, up, str(exc), notes)
+        before = gitlog.rev(journal.root, "HEAD")
+        notes += _integrate(journal, up, remote)
+        head = gitlog.rev(journal.root, "HEAD")
+        received += gitsync.count(journal.root, before, remote) if remote and before else 0
+        if not head or head == remote:
+            return SyncReport(str(up), received, 0, notes=tuple(notes))
+        ahead = gitsync.count(journal.root, remote, head)
+        try:
+            if gitsync.push(journal.root, up, head, prompt, wait):
+                if not up.configured:
+                    gitsync.set_upstream(journal.root, up)
+                return SyncReport(str(up), received, ahead, notes=tuple(notes))
+        except gitsync.Unreachable as exc:
+            return _offline(journal, up, str(exc), notes)
+    raise SyncError(f"{up} kept moving while syncing: run `ij sync` again")
+
+
+def _offline(journal: Journal, up: gitsync.Upstream, why: str, notes: list[str]) -> SyncReport:
+    head = gitlog.rev(journal.root, "HEAD")
+    remote = gitlog.rev(journal.root, up.tracking) or None
+    ahead = gitsync.count(journal.root, remote, head) if head else 0
+    return SyncReport(str(up), offline=why, unpushed=ahead, notes=tuple(notes))
+
+
+def _integrate(journal: Journal, up: gitsync.Upstream, remote: str | None) -> list[str]:
+    """Under the writer lock: repair, then (with a fetched tip) replay onto it and rebuild."""
+    with writer_lock(journal.state_dir, "ij sync"):
+        refuse_busy(journal)
+        fixed = repair_held(journal)
+        if fixed.blocked:
+            raise SyncError(f"cannot sync: {fixed.blocked}")
+        notes = [*fixed.left]
+        if remote is None:
+            return notes
+        top, prefix = gitsync.toplevel(journal.root)
+        head = gitlog.rev(top, "HEAD")
+        base = gitsync.merge_base(top, head, remote) if head else ""
+        if base == remote:
+            new = head
+        elif base == head:
+            new = remote  # fast-forward
+        else:
+            local = gitsync.local_commits(top, remote, head)
+            replayed = gitsync.replay(top, journal.git_dir, remote, local, _resolver(prefix))
+            new = replayed.head
+            notes += _settled(replayed.settled)
+        if new != head:
+            gitsync.checkout(top, head, new)
+        if base != head:
+            notes += rebuild(journal, _incidents(gitsync.changed(top, base, head), prefix))
+        return notes
+
+
+def _resolver(prefix: str) -> gitsync.Resolve:
+    """How a path both sides changed is settled: derived files are rebuilt afterwards, so either
+    side will do; an incident opened on both sides keeps the remote's creation facts; anything
+    else is a real conflict (None)."""
+
+    def resolve(path: str) -> str | None:
+        rel = path[len(prefix) :] if path.startswith(prefix) else ""
+        if DERIVED.match(rel):
+            return "ours"
+        if META_PATH.match(rel):
+            return "theirs"
+        return None
+
+    return resolve
+
+
+def _settled(paths: tuple[str, ...]) -> list[str]:
+    return [
+        f"incident {path.split('/')[-2]} was also opened elsewhere: one incident now holds "
+        "both sets of entries"
+        for path in paths
+        if path.endswith("/incident.toml")
+    ]
+
+
+def _incidents(paths: list[str], prefix: str) -> list[str]:
+    start = f"{prefix}{INCIDENTS}/"
+    return sorted({p[len(start) :].split("/")[0] for p in paths if p.startswith(start)})
+
+
+def rebuild(journal: Journal, incidents: list[str]) -> list[str]:
+    """Rebuild the derived files of `incidents` and commit them if they changed (one commit)."""
+    changed: list[Path] = []
+    notes = []
+    for incident in sorted(set(incidents) & set(journal.incident_ids())):
+        try:
+            changed += journal_mod.write_derived(journal, incident)
+        except IncJournalError as exc:
+            notes.append(f"{incident}: derived files not rebuilt: {exc}")
+    if changed:
+        rel = sorted(os.path.relpath(p, journal.root) for p in changed)
+        touched = sorted({Path(p).parts[1] for p in rel})
+        message = "journal: rebuild derived files after sync\n\n" + "".join(
+            f"Incident: {i}\n" for i in touched
+        )
+        author = committer(journal)
+        gitlog.commit_paths(
+            journal.root, journal.git_dir, rel, message, author, utcnow(), skip_if_unchanged=True
+        )
+    return notes
+
+
+def recorded(journal: Journal, run: Callable[[], SyncReport]) -> SyncReport:
+    """Run a sync and keep its outcome in `<state>/sync.status` (read by auto-sync writes)."""
+    try:
+        report: SyncReport = run()
+    except IncJournalError as exc:
+        _status(journal, f"failed {to_rfc3339(utcnow())} {exc}")
+        raise
+    state = f"offline {to_rfc3339(utcnow())} {report.offline}" if report.offline else "ok"
+    _status(journal, state)
+    return report
+
+
+def _status(journal: Journal, line: str) -> None:
+    atomic_write(journal.state_dir / STATUS, line.encode() + b"\n")
+
+
+def write_attributes(root: Path) -> list[str]:
+    """`ij init`: the journal's .gitattributes, unless the folder has one; paths to commit."""
+    path = root / ".gitattributes"
+    if path.exists():
+        return []
+    atomic_write(path, ATTRIBUTES.encode())
+    return [path.name]
+
+
+# auto-sync ---------------------------------------------------------------------------------------
+def after_write(journal: Journal) -> list[str]:
+    """Auto-sync: start a background `ij sync` and return at once; say if sync is pending."""
+    warnings = pending_warning(journal)
+    try:
+        atomic_write(journal.state_dir / REQUESTED, b"")
+        fd = try_lock(journal.state_dir / SYNC_LOCK, "background sync")
+        if fd is not None:  # else the running sync sees the request and goes round again
+            try:
+                _spawn(journal, fd)
+            finally:
+                os.close(fd)
+    except OSError as exc:  # the write itself succeeded: never fail it over sync
+        warnings.append(f"sync pending: background sync not started ({exc.strerror})")
+    return warnings
+
+
+def pending_warning(journal: Journal) -> list[str]:
+    try:
+        state = (journal.state_dir / STATUS).read_text().split(" ", 2)
+    except FileNotFoundError:
+        return []
+    if state[0] == "offline" and len(state) == 3:
+        return [f"sync pending: the remote was unreachable ({state[2].strip()}); retrying now"]
+    if state[0] == "failed" and len(state) == 3:
+        return [f"sync pending: the last sync failed: {state[2].strip()}"]
+    return []
+
+
+def _spawn(journal: Journal, fd: int) -> None:
+    """Start `ij sync --quiet` detached (own session, no terminal), holding the lock `fd`."""
+    args = [sys.executable, "-m", "incjournal", "sync", "--quiet", "--lock-fd", str(fd)]
+    with open(journal.state_dir / "sync.log", "wb") as log:
+        subprocess.run(
+            ["sh", "-c", '"$@" &', "sh", *args],
+            cwd=journal.root,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            pass_fds=(fd,),
+            start_new_session=True,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+            check=False,
+        )
+
+
+def background(journal: Journal, fd: int) -> None:
+    """The detached process: sync while writes keep requesting it, then let go of the lock."""
+    name_holder(fd, "background sync")
+    held: int | None = fd
+    while held is not None:
+        try:
+            while (journal.state_dir / REQUESTED).exists():
+                (journal.state_dir / REQUESTED).unlink(missing_ok=True)
+                _background_round(journal)
+        finally:
+            os.close(held)
+        held = None
+        if (journal.state_dir / REQUESTED).exists():  # requested while we let go
+            held = try_lock(journal.state_dir / SYNC_LOCK, "background sync")
+
+
+def _background_round(journal: Journal) -> None:
+    def run() -> SyncReport:
+        refuse_busy(journal)
+        up = gitsync.upstream(journal.root)
+        return sync_held(journal, up, False, BACKGROUND_TIMEOUT)
+
+    try:
+        report = recorded(journal, run)
+    except IncJournalError as exc:
+        print(f"ij sync: {exc}", file=sys.stderr)
+        return
+    for line in [*report.lines(), report.warning() or ""]:
+        if line:
+            print(line, file=sys.stderr)
