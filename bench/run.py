@@ -52,6 +52,7 @@ SMALL = 10  # entries (and incidents) of the tiny journal
 @dataclass
 class Sample:
     wall: float
+    cpu: float  # user + system seconds of the process and the children it waited for
     rss: int  # bytes
     code: int
 
@@ -70,6 +71,10 @@ class Case:
     @property
     def median(self) -> float:
         return statistics.median(s.wall for s in self.samples)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(s.cpu for s in self.samples)
 
     @property
     def peak_rss(self) -> int:
@@ -98,7 +103,8 @@ def run_once(case: Case, number: int, env: dict[str, str]) -> Sample:
             err.seek(0)
             detail = err.read().decode(errors="replace").strip()[-2000:]
             raise RuntimeError(f"{case.label}: {' '.join(argv)} exited {proc.returncode}\n{detail}")
-    return Sample(wall, usage.ru_maxrss * 1024, proc.returncode)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Sample(wall, cpu, usage.ru_maxrss * 1024, proc.returncode)
 
 
 def measure(cases: Sequence[Case], runs: int, warmup: int, env: dict[str, str]) -> None:
@@ -249,6 +255,15 @@ def note_case(ij: list[str], label: str, root: Path, versus: str | None = None) 
     )
 
 
+FLOOR_LABEL = "floor: Typer app writing a TOML file"
+
+
+def floor_case(folder: Path) -> Case:
+    """The framework floor: bench/floor_app.py writing one TOML file into `folder`."""
+    py = [sys.executable, str(FLOOR)]
+    return Case(FLOOR_LABEL, lambda i: [*py, f"note {i}", "--dir", str(folder)], folder)
+
+
 def git_case(label: str, root: Path, versus: str | None = None) -> Case:
     """`git add FILE && git commit` of one new file, the way a person commits a note by hand."""
     script = 'git add -- "$1" && git commit -q -m "$2"'
@@ -300,12 +315,8 @@ def groups(
     py = [sys.executable, str(FLOOR)]
     tiny = "ij note (tiny journal)"
     write = [
-        Case(
-            "floor: Typer app writing a TOML file",
-            lambda i: [*py, f"note {i}", "--dir", str(floor_dir)],
-            floor_dir,
-        ),
-        note_case(ij, tiny, js.tiny, versus="floor: Typer app writing a TOML file"),
+        floor_case(floor_dir),
+        note_case(ij, tiny, js.tiny, versus=FLOOR_LABEL),
         git_case("git add && git commit (tiny journal)", js.tiny, versus=tiny),
     ]
     skipped = []
@@ -388,19 +399,23 @@ def incidents_group(ij: list[str], js: Journals, n: str, env: dict[str, str]) ->
 # report ------------------------------------------------------------------------------------------
 def table(group: Group, by_label: dict[str, Case]) -> str:
     lines = [f"\n## {group.title}", ""]
-    lines.append(f"{'command':<52} {'median':>9} {'min-max':>17} {'ratio':>14} {'peak RSS':>9}")
+    lines.append(
+        f"{'command':<52} {'median':>9} {'min-max':>17} {'ratio':>14} {'peak RSS':>9}"
+        f" {'cpu':>8} {'cpu ratio':>9}"
+    )
     for case in group.cases:
         if not case.samples:
             continue
         walls = [s.wall for s in case.samples]
         spread = f"{min(walls) * 1000:.0f}-{max(walls) * 1000:.0f} ms"
-        ratio = ""
+        ratio = cpu_ratio = ""
         other = by_label.get(case.versus or "")
         if other is not None and other.samples:
             ratio = f"{case.median / other.median:.2f}x {_short(other.label)}"
+            cpu_ratio = f"{case.cpu / other.cpu:.2f}x" if other.cpu else ""
         lines.append(
             f"{case.label:<52} {case.median * 1000:>6.0f} ms {spread:>17} {ratio:>14} "
-            f"{case.peak_rss / MIB:>5.0f} MiB"
+            f"{case.peak_rss / MIB:>5.0f} MiB {case.cpu * 1000:>5.0f} ms {cpu_ratio:>9}"
         )
     lines += [f"  skipped: {note}" for note in group.skipped]
     return "\n".join(lines)
@@ -447,7 +462,7 @@ def targets(cases: dict[str, Case], sizes: Sizes, js: Journals | None) -> list[T
     out = [
         Target(
             "ij note / framework floor",
-            ratio(tiny, "floor: Typer app writing a TOML file"),
+            ratio(tiny, FLOOR_LABEL),
             1.3,
             "x",
         ),
@@ -516,6 +531,7 @@ def machine() -> dict[str, str]:
         "typer": version("typer"),
         "git": git_version,
         "system": platform.platform(),
+        "load": "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg()),
     }
 
 
@@ -573,6 +589,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("\n## Targets" + (" (quick sizes: not the issue's figures)" if args.quick else ""))
     for target in results:
         print(target.line())
+    print("load average at the end: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     save(args.json, info, cases, results)
     return 0
 
@@ -590,6 +607,7 @@ def save(
                 "min_s": min(s.wall for s in c.samples),
                 "max_s": max(s.wall for s in c.samples),
                 "peak_rss_mib": c.peak_rss / MIB,
+                "cpu_median_s": c.cpu,
                 "samples_s": [s.wall for s in c.samples],
             }
             for label, c in cases.items()

@@ -18,7 +18,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markdown import Markdown
 
-from incjournal.cli.watch import to_rich
+from incjournal.cli.watch import current_nudges, to_rich
 from incjournal.demo import build
 from incjournal.journal import load_state
 from incjournal.render.dashboard import Screen, dashboard_lines
@@ -53,7 +53,9 @@ def main(out: Path = DOCS) -> None:
         show.save_svg(str(out / "show.svg"), title="ij show")
         earlier = state.state_at(demo.detected_at + STATE_AT)
         width, height = WATCH_SIZE
-        screen = Screen(earlier, config, demo.detected_at + WATCH_AT, height=height, width=width)
+        now = demo.detected_at + WATCH_AT
+        nudges = current_nudges(earlier, demo.journal, now)
+        screen = Screen(earlier, config, now, height=height, width=width, nudges=nudges)
         watch = recorder(width, height)
         watch.print(to_rich(dashboard_lines(screen)))
         watch.save_svg(str(out / "watch.svg"), title="ij watch")

@@ -33,9 +33,7 @@ def entry_files(root: Path) -> set[str]:
 
 
 def committed_entries(root: Path) -> set[str]:
-    return {
-        p for p in git(root, "ls-files", "incidents").splitlines() if "/entries/" in p
-    }
+    return {p for p in git(root, "ls-files", "incidents").splitlines() if "/entries/" in p}
 
 
 def timeline(root: Path, incident: str) -> str:

@@ -105,6 +105,20 @@ def test_exec_brief_fits_on_one_screen_even_when_busy(journal: Journal) -> None:
         assert max(len(line) for line in text.splitlines()) <= 420
 
 
+@pytest.mark.parametrize("audience", BUILT_IN)
+def test_every_brief_renders_for_an_empty_or_odd_incident(journal: Journal, audience: str) -> None:
+    empty = fold(META, [])
+    odd = fold(
+        META, [entry(1, Kind.STATUS, "10:50", state="escalated"), entry(2, Kind.NOTE, "10:51")]
+    )
+    for state in (empty, odd):
+        text = render_brief(journal, state, audience, NOW)
+        assert text.startswith("# ") and "\n\n\n" not in text
+        assert not re.search(r"[ \t]+$", text, re.M)
+    if audience == "public":
+        assert "**Update** · 11:08 UTC\n" in render_brief(journal, odd, audience, NOW)
+
+
 def test_commands_only_in_the_responders_brief(journal: Journal) -> None:
     state = early_state()
     responders = render_brief(journal, state, "responders", at("10:51"))

@@ -8,8 +8,10 @@ place that leaves the folder untouched, which the next reader sees (and then reb
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
+import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -52,6 +54,12 @@ def make(
         text=f"entry number {number}",
         **fields,  # type: ignore[arg-type]
     )
+
+
+def listed(run: Run) -> list[dict[str, object]]:
+    """`ij list --all --json` less the age, which moves with the clock."""
+    rows = json.loads(run("list", "--all", "--json").stdout)
+    return [{k: v for k, v in row.items() if k != "age_s"} for row in rows]
 
 
 @pytest.fixture
@@ -129,13 +137,13 @@ def test_changed_incident_meta_is_seen(journal: Journal, incident: str) -> None:
 def test_deleting_the_cache_changes_nothing(run: Run, journal: Journal, incident: str) -> None:
     run("note", "one")
     run("decide", "roll back", "--why", "errors doubled")
-    before = (journal_mod.load_state(journal, incident), run("list", "--all").stdout)
+    before = (journal_mod.load_state(journal, incident), listed(run))
     cache_dir = journal.git_dir / "incjournal" / "cache"
     assert cache_dir.is_dir()
     for path in sorted(cache_dir.rglob("*"), reverse=True):
         path.rmdir() if path.is_dir() else path.unlink()
     cache_dir.rmdir()
-    assert (journal_mod.load_state(journal, incident), run("list", "--all").stdout) == before
+    assert (journal_mod.load_state(journal, incident), listed(run)) == before
     run("note", "after the cache was deleted")
     assert journal_mod.load_state(journal, incident) == pure_state(journal, incident)
 
@@ -210,3 +218,24 @@ def test_folder_accepts_only_entries_that_sort_last() -> None:
     assert folder.accepts(make(11))
     assert not folder.accepts(make(9))
     assert not folder.accepts(make(12, Kind.AMEND, ref="t0000010"))
+
+
+def test_states_at_equals_state_at_for_every_time() -> None:
+    """The one-pass `states_at` (used by the review for every decision) matches `state_at`."""
+    rng = random.Random(8)
+    meta = IncidentMeta("2026-03-01-x", "x", START, "Bob")
+    entries: list[Entry] = [make(0, Kind.OPEN, level=2, person="alice")]
+    for number in range(1, 300):
+        at = START + timedelta(minutes=rng.randint(0, 400))
+        kind = rng.choice([Kind.NOTE, Kind.QUESTION, Kind.ANSWER, Kind.STATUS, Kind.AMEND,
+                           Kind.STRIKE, Kind.DECISION, Kind.HYPOTHESIS, Kind.RULE_OUT])  # fmt: skip
+        fields: dict[str, object] = {}
+        if kind in (Kind.ANSWER, Kind.AMEND, Kind.STRIKE, Kind.RULE_OUT):
+            fields["ref"] = rng.choice(entries).id
+        if kind is Kind.STATUS:
+            fields["state"] = rng.choice(["investigating", "monitoring", "resolved"])
+        entries.append(make(number, kind, at=at, **fields))
+    state = fold(meta, entries)
+    whens = [START + timedelta(minutes=rng.randint(-5, 420)) for _ in range(60)]
+    whens += [e.at for e in state.decisions]
+    assert state.states_at(whens) == [state.state_at(w) for w in whens]

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,25 @@ def test_complete_uncommitted_entry_is_committed_by_its_author(
     assert git(journal_dir, "status", "--porcelain") == ""
 
 
+def test_the_next_write_commits_what_a_killed_write_left(
+    run: Run, journal_dir: Path, incident: str
+) -> None:
+    state = journal_dir / ".git" / "incjournal"
+    lock = journal_dir / ".git" / "index.lock"
+    lock.write_text("")
+    left = entry_id(run("note", "killed before its commit"))
+    lock.unlink()
+    (state / "pending").unlink()  # killed before the pending list was written...
+    (state / "writing").touch()  # ...so the marker of a write under way is all that is left
+    after = entry_id(run("note", "the next write"))
+    subjects = git(journal_dir, "log", "-2", "--format=%s").splitlines()
+    assert subjects[1] == "journal: commit entries left uncommitted"
+    committed = committed_entries(journal_dir)
+    assert any(left in p for p in committed) and any(after in p for p in committed)
+    assert git(journal_dir, "status", "--porcelain") == ""
+    assert not (state / "writing").exists()
+
+
 def test_user_index_missing_a_committed_entry_is_refreshed_without_a_commit(
     run: Run, journal_dir: Path, incident: str
 ) -> None:
@@ -93,6 +113,43 @@ def test_stale_lock_of_the_private_index_does_not_block_writes(
     (journal_dir / ".git" / "incjournal" / "index.lock").write_text("")
     written = run("note", "after a killed commit")
     assert written.stderr == "" and "(commit " in written.stdout
+
+
+def test_a_commit_cut_short_after_the_tree_is_built_leaves_no_trusted_base(
+    run: Run, journal_dir: Path, incident: str
+) -> None:
+    """`index.base` goes before the private index changes: a commit that stops after that (here:
+    commit-tree refuses an empty name; in life: kill -9) never leaks its paths into a later one."""
+    from incjournal import gitlog
+    from incjournal.errors import GitError
+
+    (journal_dir / "scratch.txt").write_text("not the journal's\n")
+    with pytest.raises(GitError):
+        gitlog.commit_paths(
+            journal_dir,
+            journal_dir / ".git",
+            ["scratch.txt"],
+            "x",
+            gitlog.Identity("", ""),
+            datetime.now(UTC),
+        )
+    assert not (journal_dir / ".git" / "incjournal" / "index.base").exists()
+    note = entry_id(run("note", "after the crash"))
+    files = git(journal_dir, "show", "--name-only", "--format=", "HEAD").split()
+    assert "scratch.txt" not in files and any(note in f for f in files)
+
+
+def test_killed_between_moving_head_and_recording_the_base(
+    run: Run, journal_dir: Path, incident: str
+) -> None:
+    state = journal_dir / ".git" / "incjournal"
+    old = git(journal_dir, "rev-parse", "HEAD")
+    first = entry_id(run("note", "committed, base not recorded"))
+    (state / "index.base").write_text(old)  # the base of the commit before
+    second = entry_id(run("note", "next write"))
+    tree = git(journal_dir, "ls-tree", "-r", "--name-only", "HEAD")
+    assert first in tree and second in tree
+    assert git(journal_dir, "status", "--porcelain") == ""
 
 
 def test_killed_init_leaves_a_config_that_repair_commits(tmp_path: Path) -> None:
@@ -196,7 +253,11 @@ def test_kill_9_at_random_moments_loses_nothing_acknowledged(tmp_path: Path) -> 
     ) as forker:
         for trial in range(200):
             _kill_at_random(forker, incidents[trial // 50], rng.uniform(0.0, 0.15))
-            Run(root)("check", "--repair")  # exit 0: repaired and `journal ok`
+            if trial % 2:
+                Run(root)("check", "--repair")  # exit 0: repaired and `journal ok`
+            else:  # the next write cleans up after the killed one
+                Run(root)("note", f"after kill {trial}", "-i", incidents[trial // 50])
+                assert Run(root)("check").stdout == "journal ok\n"
             acknowledged = set(acks.read_text().split())
             committed = {Path(p).name.split("-")[-1][:-5] for p in committed_entries(root)}
             assert acknowledged <= committed, f"trial {trial}: acknowledged write lost"

@@ -57,6 +57,8 @@ def test_the_demo_prints_the_dashboard_briefs_and_what_to_try_next(demo: Demo) -
     assert "ij timeline --kind decision" in out and 'ij search "pool"' in out
     for audience in AUDIENCES:
         assert f"==== Brief for {audience}: ij brief --for {audience} ====" in out
+    assert f"Review draft: {demo.root}/incidents/" in out
+    assert "\x1b[" not in out  # not a terminal: plain text
 
 
 def test_every_entry_is_a_real_commit_by_its_author(demo: Demo) -> None:

@@ -11,8 +11,10 @@ How a ```console block runs (write examples so that they hold):
 - Lines starting with `$ ` are commands, run in order; the lines under one are its sample output
   (not compared, except for ids: see below). `$ cd DIR` changes folder. A plain `ij ...` line runs
   in-process; a line with pipes or other shell syntax runs in bash with `ij` on PATH, if every
-  program in it is a harmless local tool (echo, printf, cat, git, sh, ...: LOCAL_TOOLS); any other
-  line (kubectl, curl, ...) is skipped: a test never touches a cluster or the network.
+  program in it is a harmless local tool (echo, printf, cat, git log, ...: LOCAL_TOOLS; output may
+  be redirected to a file in the block's folder). At any
+  other line (git clone, kubectl, curl, a file on your laptop) the block stops and its test is
+  skipped, saying so: a test never touches a remote or a cluster, and what follows depends on it.
 - Exit codes: what a following `$ echo $?` line shows; else 2 when the sample output shows an
   `ij: error: ...` line; else 0, and `due`, `nudges`, `check` and `search` may also exit 1 (they
   report a finding that way).
@@ -45,8 +47,11 @@ SCREENSHOTS = ROOT / "docs" / "make_screenshots.py"
 COMMANDS = get_command(app).commands  # type: ignore[attr-defined]
 CHECKS = {"due", "nudges", "check", "search"}
 LOCAL_TOOLS = {"ij", "echo", "printf", "cat", "seq", "head", "tail", "grep", "sort", "wc", "git",
-               "sh", "bash", "true", "false", "date", "ls", "test"}  # fmt: skip
-SHELL_SYNTAX = re.compile(r"[|&;<>$`*~(){}]")
+               "sh", "bash", "true", "false", "date", "ls", "test", "cd", "mkdir"}  # fmt: skip
+BUILTINS = {"cd", "echo", "printf", "true", "false", "test"}
+LOCAL_GIT = {"log", "show", "status", "diff", "init", "add", "commit", "config", "rev-parse"}
+OPERATORS = {"|", "||", "&", "&&", ";", "(", ")", "|&"}
+REDIRECTS = {"<", ">", ">>"}
 WRITTEN = re.compile(r"\b([0-9a-z]{8}) in (\d{4}-\d\d-\d\d-[a-z0-9-]+)")
 FENCE = re.compile(r"^```(\w*)\s*$")
 
@@ -161,16 +166,21 @@ class Session:
 
     def type(self, command: Command) -> None:
         text = self._with_real_ids(command.text)
-        words = shlex.split(text, comments=True)
-        if words[0] == "cd":
+        parts, shell = shell_parts(text)
+        words = next((p for p in parts if p[0] == "ij"), parts[0])
+        if parts == [["cd", *words[1:2]]]:
             self.cwd = (self.cwd / Path(words[1]).expanduser()).resolve()
             return
-        if words[0] == "ij" and not SHELL_SYNTAX.search(text):
+        if words[0] == "ij" and not shell:
             code, out, err = self._in_process(words[1:])
-        elif self._local(text):
+        elif self._local(parts):
             code, out, err = self._in_bash(text)
         else:
-            return
+            pytest.skip(
+                f"{self.block.where}: ran the lines above {command.line}, then stopped at "
+                f"`$ {command.text}`: a test never touches a remote, a cluster or your files, "
+                "and the lines after it depend on it"
+            )
         self._check(command, words, code, out, err)
         self._learn_ids(command.output, (out + err).splitlines())
 
@@ -190,10 +200,12 @@ class Session:
         )
         return done.returncode, done.stdout, done.stderr
 
-    def _local(self, text: str) -> bool:
+    def _local(self, parts: list[list[str]]) -> bool:
         """Only ij and harmless local tools run; a real cluster, network or laptop file never."""
-        programs = [part.split()[0] for part in re.split(r"\|\|?|&&|;", text) if part.split()]
-        return all(p in LOCAL_TOOLS and shutil.which(p, path=self.env["PATH"]) for p in programs)
+        return all(
+            _harmless(w) and (w[0] in BUILTINS or shutil.which(w[0], path=self.env["PATH"]))
+            for w in parts
+        )
 
     def _check(self, command: Command, words: list[str], code: int, out: str, err: str) -> None:
         allowed = {command.code} if command.code is not None else {0}
@@ -221,6 +233,35 @@ class Session:
                     rf"(?<![0-9A-Za-z-]){re.escape(doc[:n])}(?![0-9A-Za-z-])", real[:n], text
                 )
         return text
+
+
+def shell_parts(text: str) -> tuple[list[list[str]], bool]:
+    """The simple commands of a shell line, and whether it needs a shell (pipes, $, ~, ...)."""
+    lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    parts: list[list[str]] = [[]]
+    shell = "$" in text or "`" in text
+    redirect = False
+    for token in lexer:
+        if token in REDIRECTS:
+            redirect = shell = True
+        elif redirect:  # a file in the block's temp folder is fine; anywhere else is not
+            redirect = False
+            if token.startswith(("/", "~", "..")):
+                parts.append(["write-outside-the-test-folder"])
+        elif token in OPERATORS:
+            parts.append([])
+            shell = True
+        else:
+            parts[-1].append(token)
+            shell = shell or token.startswith("~")
+    return [p for p in parts if p], shell
+
+
+def _harmless(words: list[str]) -> bool:
+    if words[0] == "git":
+        return len(words) > 1 and words[1] in LOCAL_GIT
+    return words[0] in LOCAL_TOOLS
 
 
 def _written(lines: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:

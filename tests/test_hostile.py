@@ -143,9 +143,7 @@ def test_detached_head(run: Run, journal_dir: Path, incident: str) -> None:
     assert run("check").stdout == "journal ok\n"
 
 
-def test_index_lock_held_by_another_git_process(
-    run: Run, journal_dir: Path, incident: str
-) -> None:
+def test_index_lock_held_by_another_git_process(run: Run, journal_dir: Path, incident: str) -> None:
     lock = journal_dir / ".git" / "index.lock"
     lock.write_text("")
     first = run("note", "index locked")

@@ -222,6 +222,12 @@ def test_an_open_incident_has_an_ongoing_phase() -> None:
     assert phases[-1]["end"] == "2026-11-23 10:00"
 
 
+def test_a_just_opened_incident_has_only_the_detection_marker() -> None:
+    meta, entries = build()
+    tasks = check_gantt(gantt(fold(meta, entries[:1]), CONFIG.tz))
+    assert [(t["name"], t["tag"]) for t in tasks] == [("Detected", "milestone")]
+
+
 @given(st.text())
 def test_label_keeps_only_safe_characters(text: str) -> None:
     out = label(text)

@@ -271,3 +271,42 @@ def test_auto_sync_offline_write_succeeds_and_says_sync_is_pending(tmp_path: Pat
     assert second.stderr.endswith("); retrying now\n")
     _wait_for_background_sync(alice)
     assert len(committed_entries(alice)) == 3
+
+
+def test_a_journal_in_a_subfolder_of_a_bigger_repo_converges(tmp_path: Path) -> None:
+    remote = bare_remote(tmp_path)
+    ops = tmp_path / "ops"
+    ops.mkdir()
+    git(ops, "init", "-q")
+    (ops / "app.py").write_text("print('hi')\n")
+    git(ops, "add", "app.py")
+    git(ops, "commit", "-qm", "app")
+    git(ops, "remote", "add", "origin", str(remote))
+    Run(ops)("init", "journal")
+    alice = ops / "journal"
+    Run(alice)("open", "Queue backlog", "--id", "queue")
+    Run(alice)("sync")
+    bob = clone(tmp_path, remote, "bob") / "journal"
+    (incident,) = os.listdir(alice / "incidents")
+    Run(alice)("note", "alice's note", "-i", incident)
+    Run(bob)("note", "bob's note", "-i", incident)
+    Run(alice)("sync")
+    Run(bob)("sync")
+    Run(alice)("sync")
+    page = (alice / "incidents" / incident / "README.md").read_text()
+    assert page == (bob / "incidents" / incident / "README.md").read_text()
+    assert "alice's note" in page and "bob's note" in page
+    assert_healthy(ops)
+
+
+def test_a_push_the_server_refuses_is_a_clear_error(tmp_path: Path) -> None:
+    remote, alice, _bob, incident = _team(tmp_path)
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'main is frozen' >&2\nexit 1\n")
+    hook.chmod(hook.stat().st_mode | stat.S_IEXEC)
+    Run(alice)("note", "cannot go out", "-i", incident)
+    result = Run(alice)("sync", code=2)
+    assert result.stderr == (
+        "ij: error: origin refused the push: [remote rejected] (pre-receive hook declined)\n"
+    )
+    assert git(remote, "rev-parse", "main") != git(alice, "rev-parse", "HEAD")

@@ -131,3 +131,20 @@ def test_a_broken_file_keeps_the_last_good_screen_and_says_why(
     assert source.problem.startswith("cannot refresh: ")
     shown = screen_text(frame(source, Console(width=80, height=24)))
     assert any(line.startswith("cannot refresh: ") for line in shown)
+
+
+def test_a_small_terminal_keeps_open_items_before_history() -> None:
+    lines = dashboard_lines(Screen(busy_state(), CONFIG, T0, height=12, width=60))
+    text = plain(lines)
+    assert len(lines) <= 12
+    assert "HYP  e00001 hypothesis number 0" in text
+    assert text.splitlines()[-1].startswith("Ctrl-C quits")
+
+
+def test_nudges_take_at_most_two_lines_most_pressing_first() -> None:
+    nudges = (("urgent", "update-overdue:exec: send one"), ("warn", "b"), ("info", "c"))
+    lines = dashboard_lines(Screen(busy_state(1, 1), CONFIG, T0, nudges=nudges))
+    text = plain(lines).splitlines()
+    assert text[-3:-1] == ["URGENT update-overdue:exec: send one", "… 2 more nudges: ij nudges"]
+    two = dashboard_lines(Screen(busy_state(1, 1), CONFIG, T0, nudges=nudges[1:]))
+    assert plain(two).splitlines()[-3:-1] == ["WARN   b", "INFO   c"]

@@ -157,7 +157,11 @@ def snapshot(journal: Journal, incident_id: str) -> Snapshot:
     dir_sig = _stat(journal.entries_dir(incident_id))  # before the scan: a later change shows
     files = _scan(journal.entries_dir(incident_id))
     old = _load(path, Snapshot, incident_id)
-    fresh = _refresh(journal, incident_id, old, meta_sig, files, taken)
+    try:
+        fresh = _refresh(journal, incident_id, old, meta_sig, files, taken)
+    except CorruptFile:  # the write path must not keep rendering past a broken file either
+        _head_path(journal, incident_id).unlink(missing_ok=True)
+        raise
     if fresh is not old:
         _save(path, fresh)
         save_head(journal, incident_id, fresh.folder, files, dir_sig, taken)

@@ -23,6 +23,7 @@ from incjournal.errors import GitError
 
 _AUTHOR = re.compile(r"^\s*(?P<name>[^<>]*?)\s*(?:<(?P<email>[^<>]*)>)?\s*$")
 _ZERO = "0" * 40
+_OID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -125,8 +126,8 @@ def commit_paths(
     base_file = private.with_name("index.base")
     env = {"GIT_INDEX_FILE": str(private)}
     clear_stale_lock(private)
-    for _attempt in range(5):
-        head = rev(root, "HEAD")
+    for attempt in range(5):
+        head = _head(root, git_dir) if attempt == 0 else rev(root, "HEAD")
         base = base_file.read_text().strip() if base_file.exists() else None
         if base != head or not private.exists():
             git(root, "read-tree", *([head] if head else ["--empty"]), env=env)
@@ -153,6 +154,24 @@ def commit_paths(
             base_file.write_text(commit + "\n")
             return commit
     raise GitError("HEAD kept moving while committing: try again")
+
+
+def _head(root: Path, git_dir: Path) -> str:
+    """HEAD's commit id read from its loose ref file (no git process), else from `git rev-parse`.
+
+    Only a plain `ref: refs/heads/...` whose loose file holds an object id is read directly;
+    packed refs, reftable, worktrees' common dirs and unborn branches go to git. A stale answer
+    cannot do harm: the compare-and-swap `update-ref` refuses it and the retry asks git.
+    """
+    try:
+        target = (git_dir / "HEAD").read_text().strip()
+        if target.startswith("ref: refs/heads/") and not (git_dir / "commondir").exists():
+            value = (git_dir / target[5:]).read_text().strip()
+            if _OID.fullmatch(value):
+                return value
+    except (OSError, UnicodeDecodeError):
+        pass
+    return rev(root, "HEAD")
 
 
 def rev(root: Path, name: str) -> str:

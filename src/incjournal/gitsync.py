@@ -168,7 +168,7 @@ def checkout(top: Path, old: str, new: str) -> None:
     if moved.returncode != 0:
         detail = (moved.stderr.strip().splitlines() or ["local changes are in the way"])[-1]
         raise GitError(
-            f"sync stopped before changing anything: {detail.removeprefix('error: ')}; "
+            f"sync stopped before changing anything: {detail.removeprefix('error: ').rstrip('.')}; "
             "commit or stash that change, then `ij sync` (your commits are kept)"
         )
     git(top, "update-ref", "-m", "incjournal: sync", "HEAD", new, old or _ZERO)

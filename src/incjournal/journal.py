@@ -193,7 +193,9 @@ def record(
     check_text(journal, entry, draft.allow_secret)
     lint_notes = public_warnings(journal, incident_id, entry)
     folder = journal.incident_dir(incident_id)
-    with writer_lock(journal.state_dir, f"{draft.kind} in {incident_id}"):
+    from incjournal.repair import write_guard
+
+    with writer_lock(journal.state_dir, f"{draft.kind} in {incident_id}"), write_guard(journal):
         head = cache.head_before_write(journal, incident_id)  # checked before the folder changes
         for name, data in (extra or {}).items():
             atomic_write(folder / name, data)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -35,6 +36,7 @@ _WRITTEN_EVIDENCE = re.compile(r"^[0-9a-z]{8}-")
 _NEW = ("??", "A ", "AM", "AD")
 _ROOT_FILES = (FILENAME, ".gitattributes")  # written by `ij init` before its commit
 _SCOPE = (INCIDENTS, *_ROOT_FILES)
+WRITING = "writing"  # <state dir>/writing: a write is under way (see write_guard)
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,21 @@ class Repair:
         if self.blocked:
             out.append(f"cannot commit now: {self.blocked}; files stay on disk")
         return out + list(self.left)
+
+
+@contextlib.contextmanager
+def write_guard(journal: Journal) -> Iterator[None]:
+    """Around one write, inside the writer lock: a marker file says a write is under way. Found at
+    the start, it means the previous write died midway: repair what it left first, so the next
+    write commits it. Left behind when the write raises, so that the next one checks too."""
+    marker = journal.state_dir / WRITING
+    if marker.exists():
+        with contextlib.suppress(IncJournalError):
+            repair_held(journal)
+    else:
+        marker.touch()
+    yield
+    marker.unlink(missing_ok=True)
 
 
 def repair(journal: Journal) -> Repair:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from incjournal import config as config_mod
+from incjournal import fasttoml
 from incjournal.errors import (
     CorruptFile,
     EntryNotFound,
@@ -240,8 +241,8 @@ class Journal:
 
 def read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        text = path.read_bytes().decode()
+        return fasttoml.loads(text) or tomllib.loads(text)  # the fast path: tomli-w's flat shape
     except FileNotFoundError as exc:
         raise CorruptFile(f"{path}: file is missing") from exc
     except tomllib.TOMLDecodeError as exc:

@@ -115,7 +115,8 @@ def update(
         )
     draft = opts.draft(Kind.UPDATE, body, audience=audience, next_at=next_at)
     print_written(journal_mod.record(journal, incident_id, draft), f"update to {audience}:")
-    _warn([f"public lint: {f}" for f in findings] if public else [])
+    if public and not opts.public:  # a --public entry was linted as it was recorded
+        _warn([f"public lint: {f}" for f in findings])
 
 
 def _update_text(

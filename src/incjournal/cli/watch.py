@@ -51,6 +51,9 @@ STYLES = {
     "tag-act": "green",
     "kind-decision": "bold",
     "kind-status": "bold",
+    "nudge-urgent": "bold red",
+    "nudge-warn": "yellow",
+    "nudge-info": "cyan",
 }
 
 
@@ -136,7 +139,7 @@ def frame(source: Source, console: Console, *, live: bool = True) -> RenderableT
         now,
         height=height,
         width=width,
-        nudges=_nudges(state, source.journal, now),
+        nudges=current_nudges(state, source.journal, now),
         problem=source.problem,
         live=live,
     )
@@ -156,13 +159,16 @@ def to_rich(lines: Sequence[Line]) -> RenderableType:
     return Group(*texts)
 
 
-def _nudges(state: IncidentState, journal: Journal, now: datetime) -> str:
-    """What `ij nudges` would say, compactly, when that module is installed."""
+def current_nudges(
+    state: IncidentState, journal: Journal, now: datetime
+) -> tuple[tuple[str, str], ...]:
+    """(level, text) of what `ij nudges` would say, when that module is installed."""
     try:
         nudges = importlib.import_module("incjournal.nudges")
     except ImportError:
-        return ""
+        return ()
     try:
-        return str(nudges.compact(nudges.compute(state, journal.config, now)))
+        found = nudges.compute(state, journal.config, now)
+        return tuple((str(n.level), f"{n.id}: {n.message}") for n in found)
     except Exception as exc:  # a live screen outlives a broken optional part; it says so
-        return f"(nudges unavailable: {type(exc).__name__}: {exc})"
+        return (("warn", f"nudges unavailable: {type(exc).__name__}: {exc}"),)

@@ -20,6 +20,7 @@ from incjournal.times import human_duration, show
 
 OPEN_KINDS = (("hypotheses", "HYP"), ("questions", "ASK"), ("risks", "RISK"), ("actions", "ACT"))
 MIN_RECENT = 3
+NUDGE_LINES = 2
 ALL_RECENT = 10
 
 
@@ -41,7 +42,7 @@ class Screen:
     now: datetime
     height: int | None = 24
     width: int = 80
-    nudges: str = ""
+    nudges: tuple[tuple[str, str], ...] = ()  # (level, text), most pressing first
     problem: str = ""  # e.g. a file that could not be read on the last refresh
     live: bool = True  # a live screen says how to quit
 
@@ -70,7 +71,7 @@ def _fit(opened: list[Line], recent: list[Line], room: int | None) -> tuple[list
     if room is None:
         return opened, recent[-ALL_RECENT:]
     room = max(room, 0)
-    keep_recent = min(len(recent), MIN_RECENT, room)
+    keep_recent = min(len(recent), MIN_RECENT, room // 3)
     shown_open = min(len(opened), room - keep_recent)
     shown_recent = min(len(recent), room - shown_open)
     return opened[:shown_open], recent[len(recent) - shown_recent :]
@@ -208,8 +209,7 @@ def _recent(entry: Entry, tz: tzinfo) -> Line:
 
 def _bottom(screen: Screen) -> list[Line]:
     lines: list[Line] = []
-    if screen.nudges:
-        lines.append((Span("Nudges ", "warn"), Span(_flat(screen.nudges))))
+    lines += _nudge_lines(screen.nudges)
     if screen.problem:
         lines.append((Span(_flat(screen.problem), "overdue"),))
     stamp = screen.now.astimezone(screen.config.tz).strftime("%H:%M:%S")
@@ -223,6 +223,17 @@ def _clock_time(when: datetime, tz: tzinfo, now: datetime) -> str:
     """'16:00' today, '2026-11-24 10:00 CET' on another day."""
     same_day = when.astimezone(tz).date() == now.astimezone(tz).date()
     return show(when, tz, date=not same_day)
+
+
+def _nudge_lines(nudges: Sequence[tuple[str, str]]) -> list[Line]:
+    """At most NUDGE_LINES lines: the most pressing nudges, then how many more there are."""
+    shown = nudges if len(nudges) <= NUDGE_LINES else nudges[: NUDGE_LINES - 1]
+    lines: list[Line] = [
+        (Span(f"{level.upper():<7}", f"nudge-{level}"), Span(_flat(text))) for level, text in shown
+    ]
+    if len(nudges) > len(shown):
+        lines.append((Span(f"… {len(nudges) - len(shown)} more nudges: ij nudges", "dim"),))
+    return lines
 
 
 def _flat(text: str) -> str:

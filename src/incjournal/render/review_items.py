@@ -26,9 +26,9 @@ def decisions(state: IncidentState, tz: tzinfo) -> list[str]:
     if not state.decisions:
         return ["_No decisions were recorded (`ij decide TEXT --why WHY`)._"]
     out: list[str] = []
-    for n, entry in enumerate(state.decisions, 1):
+    thens = state.states_at([e.at for e in state.decisions])  # one pass, not a refold each
+    for n, (entry, then) in enumerate(zip(state.decisions, thens, strict=True), 1):
         out += [f"### {n}. {inline(entry.text)}", ""]
-        then = state.state_at(entry.at)
         sev = f", SEV{then.severity}" if then.severity is not None else ""
         out += [
             f"_{when(entry.at, tz)} · decided by {inline(name_of(entry.author))} · "
