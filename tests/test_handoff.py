@@ -29,6 +29,7 @@ def section(text: str, title: str) -> str:
 
 def test_brief_has_everything_an_incoming_ic_needs_in_order(brief: str) -> None:
     assert re.findall(r"^## (.+)$", brief, flags=re.M) == [
+        "Worth doing now",
         "Next updates due",
         "Open actions",
         "Open questions",
@@ -143,3 +144,8 @@ def test_handoff_to_nobody_is_refused(run: Run, journal_dir: Path, incident: str
     result = run("handoff", "--to", "  ", code=2)
     assert result.stderr == "ij: error: missing person: e.g. ij handoff --to 'Dana Kim'\n"
     assert snapshot(journal_dir) == before
+
+
+def test_brief_passes_on_what_a_seasoned_ic_would_point_out(brief: str) -> None:
+    advice = section(brief, "Worth doing now")
+    assert "overdue" in advice or "no owner" in advice or "review" in advice

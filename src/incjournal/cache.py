@@ -22,8 +22,9 @@ files before use and rebuilt (atomically, temp file + rename) when they disagree
 recorded may be shared by a later change on a file system with coarse timestamps, so such files
 are re-read (and compared) instead of trusted. A cache file that cannot be read, is of another
 version or is corrupt is ignored and rebuilt. A rewrite in place of an existing entry file that
-leaves its folder untouched (only possible by hand, entry files are written once) is seen by the
-readers' check at once and by the write path after the next reader rebuilds the head.
+leaves its folder untouched (only by hand: entry files are written once) is seen by the readers'
+check at once, and by the write path once a reader has run: a reader that finds a changed file
+rebuilds the head, one that finds a broken file deletes it.
 """
 
 from __future__ import annotations

@@ -32,12 +32,11 @@ from incjournal.render.evidence import command_summary
 from incjournal.render.labels import when, zone_name
 from incjournal.render.metrics import milestone_rows
 from incjournal.render.text import inline, quoted
-from incjournal.store import META, Journal, atomic_write, check_slug, entry_filename
+from incjournal.store import META, REVIEW, Journal, atomic_write, check_slug, entry_filename
 from incjournal.times import show, to_rfc3339, utcnow
 from incjournal.views import state_json
 
 SCHEMA_VERSION = 1
-REVIEW = "review.md"
 _ATTACHMENT = re.compile(r"^evidence/[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 

@@ -13,10 +13,9 @@ from incjournal import journal as journal_mod
 from incjournal.errors import BadValue
 from incjournal.lock import writer_lock
 from incjournal.model import Kind
-from incjournal.store import Journal, atomic_write
+from incjournal.store import REVIEW, Journal, atomic_write
 from incjournal.times import utcnow
 
-REVIEW = "review.md"
 IC = "ic"
 
 

@@ -37,6 +37,7 @@ INCIDENTS = "incidents"
 ENTRIES = "entries"
 META = "incident.toml"
 PAGE = "README.md"
+REVIEW = "review.md"
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _ID_LEN = 8
 _SLUG_BAD = re.compile(r"[^a-z0-9]+")
@@ -182,6 +183,10 @@ class Journal:
 
     def set_current(self, incident_id: str) -> None:
         atomic_write(self.state_dir / "current", incident_id.encode() + b"\n")
+
+    def review_written(self, incident_id: str) -> bool:
+        """Whether `ij review --write` has made the humans' review.md for this incident."""
+        return (self.incident_dir(incident_id) / REVIEW).exists()
 
     def read_meta(self, incident_id: str) -> IncidentMeta:
         path = self.incident_dir(incident_id) / META

@@ -131,7 +131,6 @@ def show(
 
         emit_json(state_json(state, journal.config, now))
         return
-    from incjournal.cli.nudges import review_written
 
-    written = review_written(journal, incident_id)
+    written = journal.review_written(incident_id)
     emit_markdown(incident_page(state, journal.config, now, review_written=written), raw=markdown)

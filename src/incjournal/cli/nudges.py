@@ -28,13 +28,6 @@ if TYPE_CHECKING:
     from incjournal.fold import IncidentState
     from incjournal.nudges import Nudge
 
-REVIEW = "review.md"
-
-
-def review_written(journal: Journal, incident_id: str) -> bool:
-    """Whether the incident's review.md exists (what the review-missing nudge asks for)."""
-    return (journal.incident_dir(incident_id) / REVIEW).exists()
-
 
 @app.command("nudges")
 def nudges_(incident: IncidentOpt = None, as_json: JsonOpt = False) -> None:
@@ -48,7 +41,7 @@ def nudges_(incident: IncidentOpt = None, as_json: JsonOpt = False) -> None:
     incident_id = journal.resolve_incident(incident)
     state = journal_mod.load_state(journal, incident_id)
     now = utcnow()
-    written = review_written(journal, incident_id)
+    written = journal.review_written(incident_id)
     found = compute(state, journal.config, now, review_written=written)
     if as_json:
         emit_json([n.to_json() for n in found])
@@ -96,7 +89,7 @@ def snooze(
     now = utcnow()
     start = parse_time(opts.at, journal.config.tz, now) if opts.at else now
     state = journal_mod.load_state(journal, incident_id)
-    written = review_written(journal, incident_id)
+    written = journal.review_written(incident_id)
     current = [n.id for n in candidates(state, journal.config, now, review_written=written)]
     chosen = _match(nudge_id.strip(), current)
     until = start + length

@@ -55,7 +55,10 @@ def handoff(
         for warning in result.warnings:
             typer.echo(f"ij: warning: {warning}", err=True)
     state = journal_mod.load_state(journal, incident_id)
-    emit_markdown(handoff_markdown(state, journal.config, utcnow()), raw=markdown)
+    emit_markdown(
+        handoff_markdown(state, journal.config, utcnow(), journal.review_written(state.id)),
+        raw=markdown,
+    )
 
 
 @app.command()

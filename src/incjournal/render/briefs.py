@@ -54,17 +54,22 @@ def check_audience(config: Config, audience: str) -> Audience:
 
 
 def brief_context(
-    state: IncidentState, config: Config, audience: str, now: datetime
+    state: IncidentState,
+    config: Config,
+    audience: str,
+    now: datetime,
+    review_written: bool = False,
 ) -> InternalBrief | PublicBrief:
     """What the audience's template sees: the reduced public view for public-facing audiences."""
     if check_audience(config, audience).public:
         return public_context(state, config, audience, now)
-    return internal_context(state, config, audience, now)
+    return internal_context(state, config, audience, now, review_written)
 
 
 def render_brief(journal: Journal, state: IncidentState, audience: str, now: datetime) -> str:
     """The audience's brief as Markdown, as of `now`."""
-    context = brief_context(state, journal.config, audience, now)
+    written = journal.review_written(state.id)
+    context = brief_context(state, journal.config, audience, now, written)
     template = _template(journal, audience)
     variables = {f.name: getattr(context, f.name) for f in fields(context)}
     try:

@@ -273,17 +273,26 @@ class InternalBrief:
     exit_criteria: tuple[Check, ...]
     dues: tuple[DueView, ...]
     next_update: NextUpdate
+    nudges: tuple[str, ...]  # "level: advice" lines from incjournal.nudges
 
 
 def internal_context(
-    state: IncidentState, config: Config, audience: str, now: datetime
+    state: IncidentState,
+    config: Config,
+    audience: str,
+    now: datetime,
+    review_written: bool = False,
 ) -> InternalBrief:
+    from incjournal.nudges import compute
+
+    found = compute(state, config, now, review_written=review_written)
     return InternalBrief(
         **_header(state, config, audience, now),
         **_work(state, config.tz, now),
         exit_criteria=exit_criteria(state, config, now),
         dues=due_views(state, config, now),
         next_update=next_update(state, config, audience, now),
+        nudges=tuple(f"{n.level}: {n.message}" for n in found),
     )
 
 

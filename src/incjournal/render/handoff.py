@@ -20,9 +20,14 @@ from incjournal.times import human_duration, show
 NONE = "_None._"
 
 
-def handoff_markdown(state: IncidentState, config: Config, now: datetime) -> str:
+def handoff_markdown(
+    state: IncidentState, config: Config, now: datetime, review_written: bool = False
+) -> str:
     """Markdown for the incoming IC, as of `now`."""
+    from incjournal.nudges import compact, compute
+
     tz = config.tz
+    advice = compact(compute(state, config, now, review_written=review_written))
     parts = [
         f"# Hand-off: {inline(state.title)}",
         "",
@@ -30,6 +35,7 @@ def handoff_markdown(state: IncidentState, config: Config, now: datetime) -> str
         "Everything open is listed with its owner._",
         "",
         *_facts(state, tz, now),
+        *(_section("Worth doing now", advice.splitlines()) if advice else []),
         *_section("Next updates due", _due_rows(due_updates(state, config, now), tz)),
         *_section("Open actions", _opens(state, "actions", tz, now)),
         *_section("Open questions", _opens(state, "questions", tz, now)),
