@@ -13,8 +13,10 @@ files before use and rebuilt (atomically, temp file + rename) when they disagree
 - `head/<incident>.pickle` (the write path): the fold with only what derived files show (open
   items, the last entries) for `record()`, so an append reads and stats none of the history. It is
   checked, before the new entry is written, against the entries folder's own (mtime, ctime, inode),
-  which any file created, removed or renamed in it changes, plus the name list's count and digest
-  when that stamp is too recent to trust. Any mismatch falls back to the full snapshot above.
+  which any file created, removed or renamed in it changes, plus the number of entry files when
+  that stamp is too recent to trust (it is, right after a write: a change within the same clock
+  tick, on a file system with coarse timestamps, would keep it). Any mismatch falls back to the
+  full snapshot above.
 - `summaries.pickle` (`ij list`, `ij stats`): one row per incident, checked against the stamps of
   the incident folder and of its entries folder.
 
@@ -69,16 +71,6 @@ def _stat(path: Path) -> Sig | None:
 
 def _racy(sig: Sig | None, taken_ns: int) -> bool:
     return sig is None or max(sig[1], sig[2]) >= taken_ns - RACY_NS
-
-
-def _name_hash(name: str) -> int:
-    data = name.encode()
-    return (zlib.crc32(data) << 32) | zlib.crc32(data, 0x9E3779B9)  # 64 bits, no hashlib import
-
-
-def digest(names: Iterable[str]) -> int:
-    """An order-free digest of names (sum of 64-bit hashes), updatable one name at a time."""
-    return sum(_name_hash(n) for n in names) & 0xFFFFFFFFFFFFFFFF
 
 
 def cache_dir(journal: Journal) -> Path:
@@ -236,7 +228,6 @@ class Head:
     dir_sig: Sig | None
     taken_ns: int
     count: int
-    digest: int
     folder: Folder
     complete: bool  # False: older entries were dropped (fine for the page, not for other files)
     version: int = VERSION
@@ -269,10 +260,9 @@ def save_head(
     taken: int,
 ) -> None:
     """Store the write path's head of a fold of the entry files `names` (folder stamp `dir_sig`)."""
-    names = list(names)
     head, complete = trimmed(folder)
     key = _key(incident_id)
-    data = Head(key, dir_sig, taken, len(names), digest(names), head, complete)
+    data = Head(key, dir_sig, taken, len(list(names)), head, complete)
     _save(_head_path(journal, incident_id), data)
 
 
@@ -293,17 +283,16 @@ def head_before_write(journal: Journal, incident_id: str) -> Head | None:
         return None
     if _stat(entries) != head.dir_sig:
         return None
-    if _racy(head.dir_sig, head.taken_ns):
-        names = [n for n in os.listdir(entries) if _is_entry_name(n)]
-        if len(names) != head.count or digest(names) != head.digest:
-            return None
+    racy = _racy(head.dir_sig, head.taken_ns)
+    if racy and sum(1 for n in os.listdir(entries) if _is_entry_name(n)) != head.count:
+        return None
     return head
 
 
 def state_after_write(
-    journal: Journal, incident_id: str, head: Head | None, entry: Entry, name: str
+    journal: Journal, incident_id: str, head: Head | None, entry: Entry
 ) -> tuple[IncidentState, bool]:
-    """The state with `entry` (just written as `name`) for the derived files; True if complete.
+    """The state with `entry` (just written) for the derived files; True if it is complete.
 
     With a valid head and an entry that sorts last, only the head is read; else the snapshot.
     """
@@ -313,7 +302,6 @@ def state_after_write(
         head.folder.entries = head.folder.entries[-KEEP:]
         head.complete = head.complete and len(head.folder.entries) < KEEP
         head.count += 1
-        head.digest = (head.digest + _name_hash(name)) & 0xFFFFFFFFFFFFFFFF
         head.dir_sig = _stat(journal.entries_dir(incident_id))
         head.taken_ns = taken
         _save(_head_path(journal, incident_id), head)
@@ -403,5 +391,5 @@ def derived_state(
     status = journal.incident_dir(incident_id) / STATUS
     if head is None or (status.is_dir() and any(status.glob("*.md"))):
         return load_state(journal, incident_id)
-    state, complete = state_after_write(journal, incident_id, head, read_entry(new), new.name)
+    state, complete = state_after_write(journal, incident_id, head, read_entry(new))
     return state if page_ready(state, complete) else load_state(journal, incident_id)

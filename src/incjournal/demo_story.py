@@ -315,5 +315,13 @@ STORY: tuple[Step, ...] = (
         public=True,
         fields={"state": "resolved"},
     ),
+    Step(
+        96,
+        "erin",
+        Kind.IMPACT,
+        "Between 09:52 and 10:38 about 30% of checkout attempts in Europe failed; "
+        "none since. No duplicate charges.",
+        public=True,
+    ),
     *_updates(97, "final"),
 )

@@ -45,7 +45,8 @@ def demo(
     state = load_state(journal, built.incident_id)
     now = utcnow()
     _part("The dashboard: ij show")
-    emit_markdown(incident_page(state, journal.config, now=now))
+    written = journal.review_written(built.incident_id)
+    emit_markdown(incident_page(state, journal.config, now, review_written=written))
     for audience, text in _briefs(journal, state, now):
         _part(f"Brief for {audience}: ij brief --for {audience}")
         emit_markdown(text)

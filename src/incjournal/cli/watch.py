@@ -168,7 +168,8 @@ def current_nudges(
     except ImportError:
         return ()
     try:
-        found = nudges.compute(state, journal.config, now)
+        written = journal.review_written(state.id)
+        found = nudges.compute(state, journal.config, now, review_written=written)
         return tuple((str(n.level), f"{n.id}: {n.message}") for n in found)
     except Exception as exc:  # a live screen outlives a broken optional part; it says so
         return (("warn", f"nudges unavailable: {type(exc).__name__}: {exc}"),)
