@@ -238,4 +238,6 @@ def test_states_at_equals_state_at_for_every_time() -> None:
     state = fold(meta, entries)
     whens = [START + timedelta(minutes=rng.randint(-5, 420)) for _ in range(60)]
     whens += [e.at for e in state.decisions]
-    assert state.states_at(whens) == [state.state_at(w) for w in whens]
+    assert list(state.states_at(whens)) == [state.state_at(w) for w in whens]
+    whens.sort()
+    assert list(state.states_at(whens)) == [state.state_at(w) for w in whens]

@@ -9,7 +9,7 @@ new entry to a folded state instead of refolding the whole history.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -135,16 +135,19 @@ class IncidentState:
         """The state as it was known at `when` (what was open when a decision was taken)."""
         return fold(self.meta, [e for e in self.entries if e.at <= when])
 
-    def states_at(self, whens: Sequence[datetime]) -> list[IncidentState]:
-        """`[self.state_at(w) for w in whens]` in one pass over the entries (a review asks this for
-        every decision: hundreds of full refolds on a long incident). The entries up to a time are
-        a prefix of the fold order, so one Folder walks forward; it starts over only when a
-        correction that applies by then refers to an entry it already applied."""
+    def states_at(self, whens: Iterable[datetime]) -> Iterator[IncidentState]:
+        """`self.state_at(w)` for each of `whens`, lazily, in one pass over the entries when the
+        times do not go back (a review asks this for every decision: hundreds of full refolds of a
+        long incident otherwise). The entries up to a time are a prefix of the fold order, so one
+        Folder walks forward; it starts over when a time goes back, or when a correction that
+        applies by then refers to an entry it already applied."""
         fixes = [e for e in self.entries if e.kind in (Kind.AMEND, Kind.STRIKE)]
-        out: dict[int, IncidentState] = {}
         folder, applied, noted, done = Folder(self.meta), 0, 0, set[str]()
-        for index in sorted(range(len(whens)), key=lambda i: whens[i]):
-            when = whens[index]
+        last: datetime | None = None
+        for when in whens:
+            if last is not None and when < last:
+                folder, applied, noted, done = Folder(self.meta), 0, 0, set()
+            last = when
             due = [c for c in fixes[noted:] if c.at <= when]
             if any(c.ref in done for c in due):
                 folder, applied, done = Folder(self.meta, fixes[: noted + len(due)]), 0, set()
@@ -156,8 +159,7 @@ class IncidentState:
                 folder.apply(self.entries[applied])
                 done.add(self.entries[applied].id)
                 applied += 1
-            out[index] = folder.freeze()
-        return [out[i] for i in range(len(whens))]
+            yield folder.freeze()
 
 
 class Folder:
