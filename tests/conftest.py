@@ -1,4 +1,4 @@
-"""Shared fixtures: every test runs with its own HOME, git identity and zone; journals are real git."""
+"""Shared fixtures: each test has its own HOME, git identity and zone; journals are real git."""
 
 from __future__ import annotations
 

@@ -335,7 +335,8 @@ def referenced(journal: Journal, incident_id: str, prefix: str, kind: Kind | Non
     if entry.kind not in targets:
         wanted = " or ".join(str(t) for t in targets)
         raise BadValue(
-            f"entry {entry.id} is a {entry.kind}, not a {wanted}: `ij {_verb(kind)}` closes a {wanted}"
+            f"entry {entry.id} is a {entry.kind}, not a {wanted}: "
+            f"`ij {_verb(kind)}` closes a {wanted}"
         )
     state = load_state(journal, incident_id)
     items = [

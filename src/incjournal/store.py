@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from incjournal import config as config_mod
-from incjournal import fasttoml
 from incjournal.errors import (
     CorruptFile,
     EntryNotFound,
@@ -247,7 +246,7 @@ class Journal:
 def read_toml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_bytes().decode()
-        return fasttoml.loads(text) or tomllib.loads(text)  # the fast path: tomli-w's flat shape
+        return tomllib.loads(text)
     except FileNotFoundError as exc:
         raise CorruptFile(f"{path}: file is missing") from exc
     except tomllib.TOMLDecodeError as exc:
