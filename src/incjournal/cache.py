@@ -46,7 +46,7 @@ from typing import TypeVar
 from incjournal.errors import CorruptFile
 from incjournal.fold import Folder, IncidentState, Milestones, fold_folder
 from incjournal.model import Entry, IncidentMeta, Kind
-from incjournal.store import ENTRIES, INCIDENTS, META, Journal, new_id, read_entry
+from incjournal.store import ENTRIES, INCIDENTS, META, Journal, atomic_write, read_entry
 
 VERSION = 1
 RACY_NS = 2_000_000_000  # stamps this close to the moment they were taken are re-checked
@@ -105,15 +105,9 @@ def _load(path: Path, kind: type[T], key: str) -> T | None:
 
 
 def _save(path: Path, data: object) -> None:
-    """Temp file + rename (no fsync: a torn cache file reads as corrupt and is rebuilt)."""
+    """Temp file + rename, no fsync: a cache lost in a crash is only rebuilt."""
     with contextlib.suppress(OSError):  # a read-only clone still works, only slower
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{new_id()}")
-        try:
-            tmp.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        atomic_write(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
 
 
 # the readers' snapshot ---------------------------------------------------------------------------

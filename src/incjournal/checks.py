@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from incjournal import config as config_mod
-from incjournal import gitlog
 from incjournal.errors import CorruptFile, IncJournalError
 from incjournal.fold import fold
 from incjournal.model import Entry, Kind
@@ -88,19 +87,10 @@ def _check_refs(journal: Journal, folder: Path, entries: list[Entry]) -> list[Pr
 
 
 def _uncommitted(journal: Journal) -> list[Problem]:
-    proc = gitlog.git(
-        journal.root,
-        "status",
-        "--porcelain",
-        "--untracked-files=all",
-        "--",
-        INCIDENTS,
-        config_mod.FILENAME,
-        check=False,
-    )
-    out = []
-    for line in proc.stdout.splitlines():
-        path = line[3:].strip().strip('"')
-        if "/entries/" in path and path.endswith(".toml"):
-            out.append(Problem(path, None, "entry not committed yet (`ij sync` commits it)"))
-    return out
+    from incjournal.repair import journal_status
+
+    return [
+        Problem(path, None, "entry not committed yet (`ij sync` commits it)")
+        for path, code in sorted(journal_status(journal).items())
+        if "/entries/" in path and path.endswith(".toml") and not code.startswith("D")
+    ]

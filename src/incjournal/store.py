@@ -43,22 +43,28 @@ _SLUG_BAD = re.compile(r"[^a-z0-9]+")
 _ENTRY_NAME = re.compile(r"^\d{8}T\d{6}(?:\.\d{1,6})?Z-([0-9a-z]{3,32})\.toml$")
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` all or nothing: temp file, fsync, rename, fsync of the directory."""
+def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write `data` to `path` all or nothing: temp file, fsync, rename, fsync of the directory.
+
+    `durable=False` skips both fsyncs, for files that may be lost in a crash (caches): a reader
+    still sees either the old file or the whole new one.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{new_id()}")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    fsync_dir(path.parent)
+    if durable:
+        fsync_dir(path.parent)
 
 
 def fsync_dir(directory: Path) -> None:
