@@ -107,19 +107,11 @@ def test_user_index_missing_a_committed_entry_is_refreshed_without_a_commit(
     assert git(journal_dir, "status", "--porcelain") == ""
 
 
-def test_stale_lock_of_the_private_index_does_not_block_writes(
+def test_a_commit_cut_short_after_the_tree_is_built_leaks_nothing_into_the_next(
     run: Run, journal_dir: Path, incident: str
 ) -> None:
-    (journal_dir / ".git" / "incjournal" / "index.lock").write_text("")
-    written = run("note", "after a killed commit")
-    assert written.stderr == "" and "(commit " in written.stdout
-
-
-def test_a_commit_cut_short_after_the_tree_is_built_leaves_no_trusted_base(
-    run: Run, journal_dir: Path, incident: str
-) -> None:
-    """`index.base` goes before the private index changes: a commit that stops after that (here:
-    commit-tree refuses an empty name; in life: kill -9) never leaks its paths into a later one."""
+    """A commit that stops after its tree is built (here: commit-tree refuses an empty name; in
+    life: kill -9) never leaks its paths into a later one."""
     from incjournal import gitlog
     from incjournal.errors import GitError
 
@@ -133,23 +125,9 @@ def test_a_commit_cut_short_after_the_tree_is_built_leaves_no_trusted_base(
             gitlog.Identity("", ""),
             datetime.now(UTC),
         )
-    assert not (journal_dir / ".git" / "incjournal" / "index.base").exists()
     note = entry_id(run("note", "after the crash"))
     files = git(journal_dir, "show", "--name-only", "--format=", "HEAD").split()
     assert "scratch.txt" not in files and any(note in f for f in files)
-
-
-def test_killed_between_moving_head_and_recording_the_base(
-    run: Run, journal_dir: Path, incident: str
-) -> None:
-    state = journal_dir / ".git" / "incjournal"
-    old = git(journal_dir, "rev-parse", "HEAD")
-    first = entry_id(run("note", "committed, base not recorded"))
-    (state / "index.base").write_text(old)  # the base of the commit before
-    second = entry_id(run("note", "next write"))
-    tree = git(journal_dir, "ls-tree", "-r", "--name-only", "HEAD")
-    assert first in tree and second in tree
-    assert git(journal_dir, "status", "--porcelain") == ""
 
 
 def test_killed_init_leaves_a_config_that_repair_commits(tmp_path: Path) -> None:

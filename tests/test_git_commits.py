@@ -86,3 +86,74 @@ def test_console_scripts_are_installed() -> None:
             continue
         out = subprocess.run([path, "--help"], capture_output=True, text=True, check=True)
         assert "Keep an incident's journal in git" in out.stdout
+
+
+def test_a_commit_rewrites_only_its_folders_and_keeps_the_rest_of_the_tree(
+    run: Run, journal_dir: Path, incident: str
+) -> None:
+    """The tree is built from HEAD's with `mktree`, folder by folder: every other path keeps its
+    object id, and the result equals what `git add` + `git write-tree` would make."""
+    (journal_dir / "docs").mkdir()
+    (journal_dir / "docs" / "runbook.md").write_text("steps\n")
+    tool = journal_dir / "tool.sh"
+    tool.write_text("#!/bin/sh\necho hi\n")
+    tool.chmod(0o755)
+    git(journal_dir, "add", "docs", "tool.sh")
+    git(journal_dir, "commit", "-qm", "by hand")
+    before = dict(
+        line.split("\t", 1)[::-1] for line in git(journal_dir, "ls-tree", "-r", "HEAD").splitlines()
+    )
+    note = entry_id(run("note", "db slow"))
+    after = dict(
+        line.split("\t", 1)[::-1] for line in git(journal_dir, "ls-tree", "-r", "HEAD").splitlines()
+    )
+    added = set(after) - set(before)
+    assert any(note in path for path in added) and len(added) == 1
+    changed = {p for p in before if before[p] != after.get(p)}
+    assert changed == {f"incidents/{incident}/README.md"}
+    assert after["tool.sh"].startswith("100755 blob")
+    git(journal_dir, "read-tree", "HEAD")  # the index git itself would build
+    assert git(journal_dir, "write-tree") == git(journal_dir, "rev-parse", "HEAD^{tree}")
+    git(journal_dir, "fsck", "--strict")
+
+
+def test_folder_names_that_look_like_patterns_are_taken_literally(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / "ops [*]").mkdir()
+    (repo / "ops [*]" / "keep.md").write_text("kept\n")
+    (repo / "ops x").mkdir()
+    (repo / "ops x" / "other.md").write_text("other\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "layout")
+    Run(repo)("init", "ops [*]")
+    sub = Run(repo / "ops [*]")
+    sub("open", "Queue backlog", "--id", "queue")
+    sub("note", "consumers lagging")
+    files = git(repo, "ls-tree", "-r", "--name-only", "HEAD").splitlines()
+    assert "ops [*]/keep.md" in files and "ops x/other.md" in files
+    assert any(f.startswith("ops [*]/incidents/") and "/entries/" in f for f in files)
+    assert not any(f.startswith("ops x/incidents") for f in files)
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_a_missing_path_is_removed_and_an_emptied_folder_goes_with_it(
+    journal_dir: Path,
+) -> None:
+    from datetime import UTC, datetime
+
+    from incjournal import gitlog
+
+    folder = journal_dir / "scratch" / "deep"
+    folder.mkdir(parents=True)
+    (folder / "a.txt").write_text("a\n")
+    who = gitlog.Identity("Alice Example", "alice@example.com")
+    now = datetime.now(UTC)
+    gitlog.commit_paths(journal_dir, journal_dir / ".git", ["scratch/deep/a.txt"], "add", who, now)
+    assert "scratch/deep/a.txt" in git(journal_dir, "ls-tree", "-r", "--name-only", "HEAD")
+    (folder / "a.txt").unlink()
+    gitlog.commit_paths(journal_dir, journal_dir / ".git", ["scratch/deep/a.txt"], "rm", who, now)
+    assert "scratch" not in git(journal_dir, "ls-tree", "-r", "--name-only", "HEAD")
+    assert git(journal_dir, "status", "--porcelain") == ""
+    git(journal_dir, "fsck", "--strict")

@@ -11,7 +11,9 @@ path, and it is not needed for anything else here, so it is not imported at all.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
+import stat
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
@@ -115,45 +117,152 @@ def commit_paths(
     *,
     skip_if_unchanged: bool = False,
 ) -> str:
-    """Commit exactly `paths` (relative to `root`) on top of HEAD; returns the new commit id.
+    """Commit exactly `paths` (relative to `root`; a missing file is removed) on top of HEAD;
+    returns the new commit id.
 
-    Callers hold the writer lock. Crash-safe at every step: `index.base` is removed before the
-    private index changes and written back only once HEAD points at the commit built from it, and
-    the user's index learns the paths before HEAD moves (a kill in between leaves them staged, never
-    staged as deleted). With `skip_if_unchanged`, a tree equal to HEAD's makes no commit.
+    The new tree is HEAD's with only the folders on the way to `paths` rewritten (`ls-tree` of
+    each, `mktree` of the result): no index is read or written for it, so the cost does not grow
+    with the number of files in the repository. Meanwhile the user's index learns the paths (in a
+    parallel `update-index`), and it has them before HEAD moves with a compare-and-swap
+    `update-ref`: a kill in between leaves them staged, never staged as deleted. Callers hold the
+    writer lock. With `skip_if_unchanged`, a tree equal to HEAD's makes no commit.
     """
-    private = git_dir / "incjournal" / "index"
-    base_file = private.with_name("index.base")
-    env = {"GIT_INDEX_FILE": str(private)}
-    clear_stale_lock(private)
-    for attempt in range(5):
-        head = _head(root, git_dir) if attempt == 0 else rev(root, "HEAD")
-        base = base_file.read_text().strip() if base_file.exists() else None
-        if base != head or not private.exists():
-            git(root, "read-tree", *([head] if head else ["--empty"]), env=env)
-        base_file.unlink(missing_ok=True)
-        git(root, "update-index", "--add", "--remove", "--", *paths, env=env)
-        tree = git(root, "write-tree", env=env).stdout.strip()
-        if skip_if_unchanged and head and tree == rev(root, f"{head}^{{tree}}"):
-            base_file.write_text(head + "\n")
-            _refresh_user_index(root, paths)
-            return head
-        commit = _commit_tree(root, tree, head, message, author, when)
-        _refresh_user_index(root, paths)
-        moved = git(
-            root,
-            "update-ref",
-            "-m",
-            f"incjournal: {message.splitlines()[0]}",
-            "HEAD",
-            commit,
-            head or _ZERO,
-            check=False,
+    _forget_private_index(git_dir)
+    refresh = _start(root, "update-index", "--add", "--remove", "--", *paths)
+    try:
+        top, prefix = (root, "") if git_dir == root / ".git" else toplevel(root)
+        changes = _blobs(top, [prefix + Path(path).as_posix() for path in paths])
+        for attempt in range(5):
+            head = _head(root, git_dir) if attempt == 0 else rev(root, "HEAD")
+            tree = _tree_with(top, head, changes)
+            if skip_if_unchanged and head and tree == rev(root, f"{head}^{{tree}}"):
+                return head
+            commit = _commit_tree(root, tree, head, message, author, when)
+            refresh.communicate()
+            moved = git(
+                root,
+                "update-ref",
+                "-m",
+                f"incjournal: {message.splitlines()[0]}",
+                "HEAD",
+                commit,
+                head or _ZERO,
+                check=False,
+            )
+            if moved.returncode == 0:
+                return commit
+        raise GitError("HEAD kept moving while committing: try again")
+    finally:
+        refresh.communicate()
+
+
+Entry = tuple[str, str, str]  # (mode, type, object id) of one tree entry
+
+
+def _blobs(top: Path, names: Sequence[str]) -> dict[str, Entry | None]:
+    """What each path (named from the repository top) becomes: a blob entry, or None (gone)."""
+    changes: dict[str, Entry | None] = {}
+    files: list[tuple[str, str]] = []  # (name, mode)
+    for name in names:
+        try:
+            st_mode = os.lstat(top / name).st_mode
+        except FileNotFoundError:
+            changes[name] = None
+            continue
+        if stat.S_ISLNK(st_mode):
+            target = os.fsencode(os.readlink(top / name))
+            oid = git_bytes(top, "hash-object", "-w", "--stdin", stdin=target).decode().strip()
+            changes[name] = ("120000", "blob", oid)
+        else:
+            files.append((name, "100755" if st_mode & stat.S_IXUSR else "100644"))
+    if files:
+        listed = "".join(f"{name}\n" for name, _ in files)
+        oids = git(top, "hash-object", "-w", "--stdin-paths", stdin=listed).stdout.split()
+        for (name, mode), oid in zip(files, oids, strict=True):
+            changes[name] = (mode, "blob", oid)
+    return changes
+
+
+def _tree_with(top: Path, head: str, changes: Mapping[str, Entry | None]) -> str:
+    """The id of HEAD's tree with `changes` applied, rewriting only the folders they are in."""
+    pending: dict[str, dict[str, Entry | None]] = {}
+    for path, entry in changes.items():
+        folder, name = posixpath.split(path)
+        pending.setdefault(folder, {})[name] = entry
+    folders = set()
+    for folder in list(pending):
+        while folder not in folders:
+            folders.add(folder)
+            folder = posixpath.dirname(folder) if folder else ""
+    listings = _listings(top, head, folders)
+    for folder in sorted(folders, key=lambda f: f.count("/") + bool(f), reverse=True):
+        entries = listings[folder]
+        for name, entry in pending.get(folder, {}).items():
+            if entry is None:
+                entries.pop(name, None)
+            else:
+                entries[name] = entry
+        oid = _mktree(top, entries) if entries or not folder else None
+        if not folder:
+            return str(oid)
+        parent, name = posixpath.split(folder)
+        pending.setdefault(parent, {})[name] = ("040000", "tree", oid) if oid else None
+    raise AssertionError("unreachable: the top folder is always rewritten")
+
+
+def _listings(top: Path, head: str, folders: set[str]) -> dict[str, dict[str, Entry]]:
+    """HEAD's entries of each folder (name -> entry), listed by parallel `ls-tree` processes."""
+    if not head:
+        return {folder: {} for folder in folders}
+    procs = {
+        folder: _start(
+            top, "--literal-pathspecs", "ls-tree", "-z", head, *([folder + "/"] if folder else [])
         )
-        if moved.returncode == 0:
-            base_file.write_text(commit + "\n")
-            return commit
-    raise GitError("HEAD kept moving while committing: try again")
+        for folder in folders
+    }
+    listings = {}
+    for folder, proc in procs.items():
+        out, err = proc.communicate()
+        if proc.returncode != 0:
+            detail = os.fsdecode(err).strip().splitlines()
+            raise GitError(f"git ls-tree failed: {detail[-1] if detail else proc.returncode}")
+        entries: dict[str, Entry] = {}
+        for record in os.fsdecode(out).split("\0"):
+            if record:
+                info, path = record.split("\t", 1)
+                mode, kind, oid = info.split(" ")
+                entries[posixpath.basename(path)] = (mode, kind, oid)
+        listings[folder] = entries
+    return listings
+
+
+def _mktree(top: Path, entries: Mapping[str, Entry]) -> str:
+    listing = "".join(f"{m} {k} {o}\t{name}\0" for name, (m, k, o) in entries.items())
+    return git(top, "mktree", "-z", "--missing", stdin=listing).stdout.strip()
+
+
+def _start(root: Path, *args: str) -> subprocess.Popen[bytes]:
+    """A git process running in the background; `.communicate()` collects it."""
+    try:
+        return subprocess.Popen(
+            ["git", *args], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed or not on PATH: install git first") from exc
+
+
+def _forget_private_index(git_dir: Path) -> None:
+    """Versions before 0.2 kept a private index of the whole tree here; it is not used any more."""
+    state = git_dir / "incjournal"
+    if (state / "index.base").exists():
+        for name in ("index", "index.base", "index.lock"):
+            (state / name).unlink(missing_ok=True)
+
+
+def toplevel(root: Path) -> tuple[Path, str]:
+    """The work tree's top folder and `root`'s path inside it ('' or 'sub/dir/')."""
+    out = git(root, "rev-parse", "--show-toplevel", "--show-prefix").stdout.splitlines()
+    return Path(out[0]), out[1] if len(out) > 1 else ""
 
 
 def _head(root: Path, git_dir: Path) -> str:
@@ -210,11 +319,6 @@ def _commit_tree(
     }
     args = ["commit-tree", tree, *(["-p", parent] if parent else []), "-F", "-"]
     return git(root, *args, env=env, stdin=message).stdout.strip()
-
-
-def _refresh_user_index(root: Path, paths: Sequence[str]) -> None:
-    """Record the committed paths in the user's index; nothing else in it changes."""
-    git(root, "update-index", "--add", "--remove", "--", *paths, check=False)
 
 
 def commit_message(incident_id: str, kind: str, headline: str, entry_id: str) -> str:

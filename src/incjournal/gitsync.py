@@ -53,12 +53,6 @@ class Upstream:
         return f"{self.remote}/{self.branch}"
 
 
-def toplevel(root: Path) -> tuple[Path, str]:
-    """The work tree's top folder and `root`'s path inside it ('' or 'sub/dir/')."""
-    out = git(root, "rev-parse", "--show-toplevel", "--show-prefix").stdout.splitlines()
-    return Path(out[0]), out[1] if len(out) > 1 else ""
-
-
 def upstream(root: Path) -> Upstream:
     """Where `ij sync` pulls from and pushes to: the branch's upstream, or the only remote."""
     branch = git(root, "symbolic-ref", "-q", "--short", "HEAD", check=False).stdout.strip()

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from incjournal import gitlog, gitsync
+from incjournal import gitlog
 from incjournal import journal as journal_mod
 from incjournal.config import FILENAME
 from incjournal.errors import IncJournalError, NoAuthor
@@ -139,7 +139,7 @@ def _alive(pid: int) -> bool:
 
 def journal_status(journal: Journal) -> dict[str, str]:
     """Journal paths (relative to the root) that differ from HEAD -> git status code."""
-    _top, prefix = gitsync.toplevel(journal.root)
+    _top, prefix = gitlog.toplevel(journal.root)
     out = gitlog.git_bytes(
         journal.root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *_SCOPE
     )

@@ -138,7 +138,7 @@ def _integrate(journal: Journal, up: gitsync.Upstream, remote: str | None) -> li
         notes = [*fixed.left]
         if remote is None:
             return notes
-        top, prefix = gitsync.toplevel(journal.root)
+        top, prefix = gitlog.toplevel(journal.root)
         head = gitlog.rev(top, "HEAD")
         base = gitsync.merge_base(top, head, remote) if head else ""
         if base == remote:

@@ -9,6 +9,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from incjournal.cli.plainargs import plain_params
 from incjournal.errors import IncJournalError
 
 
@@ -26,6 +27,15 @@ class _Group(TyperGroup):
                 raise
             typer.echo(f"ij: error: {_os_error(exc)}", err=True)
             raise typer.Exit(2) from None
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        plain_params(self, ctx)
+        return list(super().parse_args(ctx, args))
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        name, command, rest = super().resolve_command(ctx, args)
+        plain_params(command, ctx)
+        return name, command, rest
 
 
 def _os_error(exc: OSError) -> str:
