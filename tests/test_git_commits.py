@@ -7,6 +7,8 @@ import subprocess
 from pathlib import Path
 
 from conftest import Run, entry_id, git, ij_subprocess
+from hypothesis import given
+from hypothesis import strategies as st
 
 
 def test_user_staged_and_unstaged_changes_stay_exactly_as_they_were(
@@ -157,3 +159,36 @@ def test_a_missing_path_is_removed_and_an_emptied_folder_goes_with_it(
     assert "scratch" not in git(journal_dir, "ls-tree", "-r", "--name-only", "HEAD")
     assert git(journal_dir, "status", "--porcelain") == ""
     git(journal_dir, "fsck", "--strict")
+
+
+def test_an_unreadable_folder_in_head_stops_the_commit_instead_of_dropping_it(
+    run: Run, journal_dir: Path, incident: str
+) -> None:
+    """A folder whose tree cannot be listed is never taken for an empty one: the write is kept
+    (pending) and HEAD does not move to a tree that lost the folder's entries."""
+    run("note", "first")
+    head = git(journal_dir, "rev-parse", "HEAD")
+    tree = git(journal_dir, "rev-parse", f"HEAD:incidents/{incident}/entries").strip()
+    (journal_dir / ".git" / "objects" / tree[:2] / tree[2:]).unlink()
+    written = run("note", "second")
+    assert "saved, not committed" in written.stderr
+    assert git(journal_dir, "rev-parse", "HEAD") == head
+
+
+_NAMES = st.text(
+    st.characters(blacklist_characters="\0/", blacklist_categories=("Cs",)), min_size=1, max_size=6
+)
+
+
+@given(st.lists(_NAMES, unique=True, min_size=1, max_size=8), st.data())
+def test_cutting_one_record_out_of_a_listing_leaves_exactly_the_others(
+    names: list[str], data: st.DataObject
+) -> None:
+    from incjournal.gitlog import _without
+
+    def listing(kept: list[str]) -> bytes:
+        return b"".join(f"100644 blob {'0' * 40}\t{n}\0".encode() for n in kept)
+
+    gone = data.draw(st.sampled_from(names))
+    assert _without(listing(names), gone.encode()) == listing([n for n in names if n != gone])
+    assert _without(listing(names), b"not-there\tx") == listing(names)

@@ -184,7 +184,13 @@ def _blobs(top: Path, names: Sequence[str]) -> dict[str, Entry | None]:
 
 
 def _tree_with(top: Path, head: str, changes: Mapping[str, Entry | None]) -> str:
-    """The id of HEAD's tree with `changes` applied, rewriting only the folders they are in."""
+    """The id of HEAD's tree with `changes` applied, rewriting only the folders they are in.
+
+    Each folder's listing (`ls-tree -z` of `HEAD:folder`, all folders in parallel) is kept as
+    the bytes git printed; a changed name's record is cut out and its new one appended (mktree
+    sorts), so a folder of 10,000 entries costs no Python work per entry. One `mktree --batch`
+    writes the folders deepest first, each answer going into its parent.
+    """
     pending: dict[str, dict[str, Entry | None]] = {}
     for path, entry in changes.items():
         folder, name = posixpath.split(path)
@@ -195,50 +201,71 @@ def _tree_with(top: Path, head: str, changes: Mapping[str, Entry | None]) -> str
             folders.add(folder)
             folder = posixpath.dirname(folder) if folder else ""
     listings = _listings(top, head, folders)
-    for folder in sorted(folders, key=lambda f: f.count("/") + bool(f), reverse=True):
-        entries = listings[folder]
-        for name, entry in pending.get(folder, {}).items():
-            if entry is None:
-                entries.pop(name, None)
+    with subprocess.Popen(
+        ["git", "mktree", "-z", "--missing", "--batch"],
+        cwd=top,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    ) as mktree:
+        assert mktree.stdin is not None and mktree.stdout is not None
+        for folder in sorted(folders, key=lambda f: f.count("/") + bool(f), reverse=True):
+            listing = listings[folder]
+            for name, entry in pending.get(folder, {}).items():
+                listing = _without(listing, os.fsencode(name))
+                if entry is not None:
+                    mode, kind, oid = entry
+                    listing += f"{mode} {kind} {oid}\t".encode() + os.fsencode(name) + b"\0"
+            if not listing:  # an emptied folder goes; an emptied top is the empty tree
+                new = None if folder else empty_tree(top)
             else:
-                entries[name] = entry
-        oid = _mktree(top, entries) if entries or not folder else None
-        if not folder:
-            return str(oid)
-        parent, name = posixpath.split(folder)
-        pending.setdefault(parent, {})[name] = ("040000", "tree", oid) if oid else None
+                mktree.stdin.write(listing + b"\0")
+                mktree.stdin.flush()
+                new = mktree.stdout.readline().decode().strip()
+                if not _OID.fullmatch(new):
+                    raise GitError(f"git mktree failed for {folder or 'the top folder'}")
+            if not folder:
+                mktree.stdin.close()
+                return str(new)
+            parent, name = posixpath.split(folder)
+            pending.setdefault(parent, {})[name] = ("040000", "tree", new) if new else None
     raise AssertionError("unreachable: the top folder is always rewritten")
 
 
-def _listings(top: Path, head: str, folders: set[str]) -> dict[str, dict[str, Entry]]:
-    """HEAD's entries of each folder (name -> entry), listed by parallel `ls-tree` processes."""
+def _without(listing: bytes, name: bytes) -> bytes:
+    """`listing` (records `mode type oid<TAB>name<NUL>`) without the record of `name`."""
+    key = b"\t" + name + b"\0"
+    at = listing.find(key)
+    while at != -1:
+        start = listing.rfind(b"\0", 0, at) + 1
+        if listing.index(b"\t", start) == at:  # the record's own tab, not one inside a name
+            return listing[:start] + listing[at + len(key) :]
+        at = listing.find(key, at + 1)
+    return listing
+
+
+def _listings(top: Path, head: str, folders: set[str]) -> dict[str, bytes]:
+    """HEAD's `ls-tree -z` listing of each folder, from parallel processes.
+
+    A folder HEAD does not have lists as empty, but only when its parent's listing (or the
+    parent's own absence) confirms it: a failing `ls-tree` is never taken for an empty folder.
+    """
     if not head:
-        return {folder: {} for folder in folders}
-    procs = {
-        folder: _start(
-            top, "--literal-pathspecs", "ls-tree", "-z", head, *([folder + "/"] if folder else [])
-        )
-        for folder in folders
-    }
-    listings = {}
+        return dict.fromkeys(folders, b"")
+    procs = {folder: _start(top, "ls-tree", "-z", f"{head}:{folder}") for folder in folders}
+    listings: dict[str, bytes] = {}
+    failed: dict[str, str] = {}
     for folder, proc in procs.items():
         out, err = proc.communicate()
+        listings[folder] = out if proc.returncode == 0 else b""
         if proc.returncode != 0:
-            detail = os.fsdecode(err).strip().splitlines()
-            raise GitError(f"git ls-tree failed: {detail[-1] if detail else proc.returncode}")
-        entries: dict[str, Entry] = {}
-        for record in os.fsdecode(out).split("\0"):
-            if record:
-                info, path = record.split("\t", 1)
-                mode, kind, oid = info.split(" ")
-                entries[posixpath.basename(path)] = (mode, kind, oid)
-        listings[folder] = entries
+            lines = os.fsdecode(err).strip().splitlines()
+            failed[folder] = lines[-1] if lines else str(proc.returncode)
+    for folder in sorted(failed, key=len):  # parents first
+        parent, name = posixpath.split(folder)
+        gone = parent in failed or _without(listings[parent], os.fsencode(name)) == listings[parent]
+        if not folder or not gone:
+            raise GitError(f"git ls-tree failed: {failed[folder]}")
     return listings
-
-
-def _mktree(top: Path, entries: Mapping[str, Entry]) -> str:
-    listing = "".join(f"{m} {k} {o}\t{name}\0" for name, (m, k, o) in entries.items())
-    return git(top, "mktree", "-z", "--missing", stdin=listing).stdout.strip()
 
 
 def _start(root: Path, *args: str) -> subprocess.Popen[bytes]:
