@@ -10,6 +10,7 @@ import dataclasses
 import json
 import os
 import re
+import shutil
 import tomllib
 from datetime import timedelta
 from pathlib import Path
@@ -174,6 +175,24 @@ def test_journal_adds_an_internal_audience(tmp_path: Path) -> None:
     assert "- Roll back checkout-api to release 2026.11.2 in the EU (Alice Example)" in text
 
 
+def test_templates_read_item_lists_like_tuples(tmp_path: Path) -> None:
+    body = (
+        "{{ decisions[-1].text }}|{{ decisions | length }}|{{ (decisions | last).at }}|"
+        "{% for d in decisions[:1] %}{{ d.author }}{% endfor %}|{{ decisions[99] is undefined }}|"
+        "{{ decisions | map(attribute='id') | join(',') }}|{{ follow_ups | length }}\n"
+    )
+    journal = add_audience(make_journal(tmp_path / "j").root, "legal", body, public=False)
+    state = active_state()
+    decisions = state.decisions
+    follow_ups = [i for i in state.open_items("actions") if i.entry.follow_up]
+    text = render_brief(journal, state, "legal", NOW)
+    assert text == (
+        f"{decisions[-1].text}|{len(decisions)}|{decisions[-1].at:%H:%M} UTC|Alice Example|True|"
+        + ",".join(d.id[:6] for d in decisions)
+        + f"|{len(follow_ups)}\n"
+    )
+
+
 def test_public_facing_custom_audience_gets_only_the_public_view(tmp_path: Path) -> None:
     journal = add_audience(
         make_journal(tmp_path / "j").root, "statuspage", "# {{ headline }}\n\n{{ title }}\n", True
@@ -278,6 +297,33 @@ def test_brief_cli_bad_inputs(run: Run, journal_dir: Path, incident: str) -> Non
     (journal_dir / "templates" / "exec.md.j2").unlink()
     (journal_dir / "templates").rmdir()
     assert snapshot(journal_dir) == before
+
+
+def test_compiled_templates_are_cached_per_clone_and_never_stale(
+    journal_dir: Path, incident: str
+) -> None:
+    from conftest import ij_subprocess
+
+    compiled = git_dir(journal_dir) / "incjournal" / "compiled-templates"
+    first = ij_subprocess(journal_dir, "brief", "--for", "exec")
+    assert first.returncode == 0, first.stderr
+    assert list(compiled.glob("*.cache"))
+    heading = first.stdout.splitlines()[0]
+    assert ij_subprocess(journal_dir, "brief", "--for", "exec").stdout.startswith(heading)
+    (journal_dir / "templates").mkdir()
+    override = journal_dir / "templates" / "exec.md.j2"
+    for body in ("# first {{ title }}\n", "# second {{ title }}\n"):
+        override.write_text(body)
+        shown = ij_subprocess(journal_dir, "brief", "--for", "exec").stdout
+        assert shown == body.replace("{{ title }}", "Checkout errors in EU")
+    override.unlink()
+    shutil.rmtree(compiled)  # safe to delete: compiled again on the next run
+    assert ij_subprocess(journal_dir, "brief", "--for", "exec").stdout.startswith(heading)
+    assert git(journal_dir, "status", "--porcelain") == ""  # nothing in the worktree
+
+
+def git_dir(root: Path) -> Path:
+    return root / git(root, "rev-parse", "--git-dir").strip()
 
 
 def test_broken_template_never_blocks_a_write(run: Run, journal_dir: Path, incident: str) -> None:

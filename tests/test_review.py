@@ -357,3 +357,25 @@ def test_force_without_write_is_refused(run: Run, fixture_journal: Path) -> None
         result.stderr == "ij: error: --force only applies with --write: ij review --write --force\n"
     )
     assert snapshot(fixture_journal) == before
+
+
+def test_a_long_list_of_what_was_known_names_the_last_few_and_counts() -> None:
+    meta, entries = build()
+    first = next(e for e in entries if e.kind is Kind.DECISION)
+    extra = [
+        dataclasses.replace(
+            first,
+            id=f"extraq{n}",
+            kind=Kind.QUESTION,
+            text=f"Extra question {n}",
+            why=None,
+            at=first.at - timedelta(minutes=10 - n),
+        )
+        for n in range(1, 8)
+    ]
+    review = review_markdown(fold(meta, [*entries, *extra]), CONFIG)
+    known = review.split("### 1. ")[1].split("### 2. ")[0]
+    [line] = [line for line in known.splitlines() if line.startswith("- Open questions: ")]
+    shown = "; ".join(f"Extra question {n} (no owner)" for n in range(3, 8))
+    assert line == f"- Open questions: 7; the last 5 raised: {shown}"
+    assert "- Open hypotheses: Connection pool exhaustion in payments-api" in known

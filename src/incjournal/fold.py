@@ -149,11 +149,13 @@ class IncidentState:
                 folder, applied, noted, done = Folder(self.meta), 0, 0, set()
             last = when
             due = [c for c in fixes[noted:] if c.at <= when]
-            if any(c.ref in done for c in due):
+            if any(c.kind is Kind.STRIKE and c.ref in done for c in due):
                 folder, applied, done = Folder(self.meta, fixes[: noted + len(due)]), 0, set()
             else:
                 for fix in due:
                     folder._note_correction(fix)
+                    if fix.ref in done:
+                        folder._reamend(fix.ref)
             noted += len(due)
             while applied < len(self.entries) and self.entries[applied].at <= when:
                 folder.apply(self.entries[applied])
@@ -199,6 +201,27 @@ class Folder:
             self.amendments.setdefault(entry.ref, []).append(entry)
         elif entry.kind is Kind.STRIKE:
             self.struck[entry.ref] = entry
+
+    def _reamend(self, ref: str) -> None:
+        """Give the applied entry `ref` its latest amended text, wherever the state holds it."""
+        at = next(i for i in range(len(self.entries) - 1, -1, -1) if self.entries[i].id == ref)
+        old = self.entries[at]
+        original = self.originals.setdefault(ref, old)
+        new = self.entries[at] = dataclasses.replace(original, text=self.amendments[ref][-1].text)
+
+        def swap(entry: Entry) -> Entry:
+            return new if entry is old else entry
+
+        for items in self.items.values():
+            for key, item in items.items():
+                if item.entry is old or item.closed_by is old:
+                    closer = swap(item.closed_by) if item.closed_by is not None else None
+                    items[key] = Item(swap(item.entry), closer)
+        self.decisions = [swap(e) for e in self.decisions]
+        self.status_changes = [swap(e) for e in self.status_changes]
+        self.severity_changes = [swap(e) for e in self.severity_changes]
+        self.updates = {k: swap(v) for k, v in self.updates.items()}
+        self.impact = swap(self.impact) if self.impact is not None else None
 
     def accepts(self, entry: Entry) -> bool:
         """Whether `entry` can be applied on top: it sorts after every applied entry and is not a

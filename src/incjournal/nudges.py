@@ -332,12 +332,11 @@ def _public_stale(c: _Ctx) -> Iterator[Nudge]:
     if not c.state.status_changes or not public:
         return
     change = c.state.status_changes[-1]
-    since = [
-        e
-        for e in c.state.live_entries()
-        if change.sort_key() <= e.sort_key() and e.at <= c.now and _public_text(e, public)
-    ]
-    if since or c.now - change.at < c.limits.public_stale_after:
+    if c.now - change.at < c.limits.public_stale_after:
+        return
+    live = c.state.live_entries()  # in fold order, which is sort order
+    since = live[bisect_left(live, change.sort_key(), key=Entry.sort_key) :]
+    if any(e.at <= c.now and _public_text(e, public) for e in since):
         return
     yield Nudge(
         "public-stale",

@@ -10,8 +10,10 @@ only from public entries, the status state and configured wording; others get
 from __future__ import annotations
 
 import functools
+import os
 import re
 import traceback
+import zlib
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
@@ -23,17 +25,19 @@ from incjournal.derive import STATUS
 from incjournal.errors import BadValue, CorruptFile, IncJournalError
 from incjournal.fold import IncidentState
 from incjournal.model import Kind
-from incjournal.publiclint import Finding, lint_entry, people_of
 from incjournal.render.context import InternalBrief, as_of, finalize, internal_context, short
 from incjournal.render.public import NEVER, PublicBrief, Said, public_context, statements
 from incjournal.store import Journal
 
 if TYPE_CHECKING:
-    from jinja2 import Environment, Template
+    from jinja2 import BytecodeCache, Environment, Template
+
+    from incjournal.publiclint import Finding
 
 BUILTIN = Path(__file__).resolve().parent.parent / "templates"
 TEMPLATES = "templates"
 SUFFIX = ".md.j2"
+COMPILED = "compiled-templates"  # in the per-clone state dir: Jinja's bytecode cache
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
@@ -81,6 +85,8 @@ def render_brief(journal: Journal, state: IncidentState, audience: str, now: dat
 
 def check_brief(journal: Journal, state: IncidentState, audience: str) -> list[Finding]:
     """The public lint of everything a public-facing brief publishes; [] for internal ones."""
+    from incjournal.publiclint import lint_entry, people_of
+
     config = journal.config
     if not check_audience(config, audience).public:
         return []
@@ -166,17 +172,32 @@ def write_brief(journal: Journal, state: IncidentState, audience: str) -> Writte
     return Written(path, bool(changed), commit, tuple(warnings))
 
 
-def _environment(root: Path) -> Environment:
-    """The sandbox for `root`'s templates; a new one whenever the set of override files changes."""
+def _environment(journal: Journal) -> Environment:
+    """The sandbox for the journal's templates; a new one whenever the set of override files
+    changes. Compiled templates are kept in the state dir when it is writable: Jinja checks each
+    one against its template's source before use."""
+    root = journal.root
     try:
         overrides = frozenset(p.name for p in (root / TEMPLATES).iterdir())
     except OSError:
         overrides = frozenset()
-    return _cached_environment(root, overrides)
+    return _cached_environment(root, overrides, _compiled_dir(journal))
+
+
+def _compiled_dir(journal: Journal) -> Path | None:
+    """Where Jinja keeps compiled templates; None when it cannot write there."""
+    try:
+        directory = journal.state_dir / COMPILED
+        directory.mkdir(exist_ok=True)
+    except (OSError, IncJournalError):  # read-only, or not in git: compiled on each run
+        return None
+    return directory if os.access(directory, os.W_OK) else None
 
 
 @functools.lru_cache(maxsize=16)
-def _cached_environment(root: Path, overrides: frozenset[str]) -> Environment:
+def _cached_environment(
+    root: Path, overrides: frozenset[str], compiled: Path | None
+) -> Environment:
     from jinja2 import FileSystemLoader, StrictUndefined
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -188,9 +209,19 @@ def _cached_environment(root: Path, overrides: frozenset[str]) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        bytecode_cache=_bytecode_cache(compiled) if compiled is not None else None,
     )
     env.filters["short"] = short
     return env
+
+
+def _bytecode_cache(directory: Path) -> BytecodeCache:
+    """Jinja's own cache of compiled templates; its file names carry a digest of this module,
+    which sets the options the templates are compiled with."""
+    from jinja2 import FileSystemBytecodeCache
+
+    digest = f"{zlib.crc32(Path(__file__).read_bytes()):08x}"
+    return FileSystemBytecodeCache(str(directory), pattern=f"%s-{digest}.cache")
 
 
 def _template(journal: Journal, audience: str) -> Template:
@@ -198,7 +229,7 @@ def _template(journal: Journal, audience: str) -> Template:
 
     name = audience + SUFFIX
     try:
-        return _environment(journal.root).get_template(name)
+        return _environment(journal).get_template(name)
     except TemplateNotFound:
         raise BadValue(
             f"no template for audience {audience!r}: write {TEMPLATES}/{name} in the journal"

@@ -10,21 +10,23 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from operator import attrgetter
+from typing import Any, overload
 
 from incjournal.cadence import Due, due_updates
 from incjournal.config import Config
 from incjournal.fold import IncidentState, Item
 from incjournal.model import Entry, Kind
 from incjournal.render.evidence import command_summary
+from incjournal.render.text import backslashed
 from incjournal.times import human_duration, show
 
 RECENT = 15
 AFFECTS = "affects:"  # tag naming an affected component or region: affects:Checkout
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_SPECIAL = re.compile(r"[\\`*_\[\]<>|~]")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 _LEADING = re.compile(r"^([#>+=-]|\d{1,9}[.)](?=\s|$))")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -38,8 +40,8 @@ class Md(str):
 def escape(text: str) -> str:
     """User text as one line of Markdown that cannot start or end a block, link or tag."""
     flat = _CONTROL.sub("", " ".join(text.split()))
-    out = _ENTITY.sub("&amp;", _SPECIAL.sub(r"\\\1", flat))
-    return _LEADING.sub(r"\\\1", out)
+    out = _ENTITY.sub("&amp;", _SPECIAL.sub(backslashed, flat))
+    return "\\" + out if _LEADING.match(out) else out
 
 
 def finalize(value: Any) -> str:
@@ -196,6 +198,41 @@ def entry_view(entry: Entry, tz: tzinfo, now: datetime, item: Item | None = None
     )
 
 
+class Views(Sequence[EntryView]):
+    """Entries as `EntryView`s, each built when a template first reads it: a long incident has
+    hundreds of items and decisions, and a one-screen brief reads a handful of them."""
+
+    def __init__(
+        self,
+        sources: Sequence[tuple[Entry, Item | None]],
+        make: Callable[[Entry, Item | None], EntryView],
+    ) -> None:
+        self._sources = sources
+        self._make = make
+        self._built: dict[int, EntryView] = {}
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+    @overload
+    def __getitem__(self, index: int) -> EntryView: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[EntryView, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> EntryView | tuple[EntryView, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(len(self))[index])
+        position = range(len(self))[index]  # a negative index counts from the end
+        view = self._built.get(position)
+        if view is None:
+            view = self._built[position] = self._make(*self._sources[position])
+        return view
+
+    def __repr__(self) -> str:
+        return f"Views({list(self)!r})"
+
+
 def _command(entry: Entry) -> Md:
     """The compact command render, indented to sit inside a list item."""
     argv = tuple(" ".join(a.split()) for a in entry.command or ())
@@ -256,18 +293,18 @@ class InternalBrief:
     ic: str | None
     impact: EntryView | None
     affected: tuple[str, ...]
-    cause: tuple[EntryView, ...]
-    hypotheses: tuple[EntryView, ...]
-    ruled_out: tuple[EntryView, ...]
-    questions: tuple[EntryView, ...]
-    answered: tuple[EntryView, ...]
-    risks: tuple[EntryView, ...]
-    actions: tuple[EntryView, ...]
-    done: tuple[EntryView, ...]
-    follow_ups: tuple[EntryView, ...]
-    decisions: tuple[EntryView, ...]
-    workarounds: tuple[EntryView, ...]
-    needs: tuple[EntryView, ...]
+    cause: Sequence[EntryView]
+    hypotheses: Sequence[EntryView]
+    ruled_out: Sequence[EntryView]
+    questions: Sequence[EntryView]
+    answered: Sequence[EntryView]
+    risks: Sequence[EntryView]
+    actions: Sequence[EntryView]
+    done: Sequence[EntryView]
+    follow_ups: Sequence[EntryView]
+    decisions: Sequence[EntryView]
+    workarounds: Sequence[EntryView]
+    needs: Sequence[EntryView]
     eta: EntryView | None
     timeline: tuple[EntryView, ...]
     exit_criteria: tuple[Check, ...]
@@ -299,7 +336,7 @@ def internal_context(
 def _header(state: IncidentState, config: Config, audience: str, now: datetime) -> dict[str, Any]:
     tz = config.tz
     ms = state.milestones
-    last = max(state.entries, key=lambda e: e.recorded_at, default=None)
+    last = max(state.entries, key=attrgetter("recorded_at"), default=None)
     since = state.status_changes[-1].at if state.status_changes else state.meta.opened_at
     return {
         "audience": audience,
@@ -328,31 +365,38 @@ def _header(state: IncidentState, config: Config, audience: str, now: datetime) 
 
 def _work(state: IncidentState, tz: tzinfo, now: datetime) -> dict[str, Any]:
     live = state.live_entries()
+    with_tags = [e for e in live if e.tags]
 
     def view(entry: Entry, item: Item | None = None) -> EntryView:
         return entry_view(entry, tz, now, item)
 
-    def items(name: str, outcome: str) -> tuple[EntryView, ...]:
-        return tuple(view(i.entry, i) for i in getattr(state, name) if i.outcome == outcome)
+    def views(entries: Iterable[Entry]) -> Views:
+        return Views([(e, None) for e in entries], view)
+
+    def items(chosen: Iterable[Item]) -> Views:
+        return Views([(i.entry, i) for i in chosen], view)
+
+    def ended(name: str, outcome: str) -> Views:
+        return items(i for i in getattr(state, name) if i.outcome == outcome)
 
     actions = state.open_items("actions")
-    etas = tagged(live, "eta")
+    etas = tagged(with_tags, "eta")
     closed = {i.entry.id for i in (*state.questions, *state.actions) if i.closed_by}
     return {
         "impact": view(state.impact) if state.impact else None,
-        "affected": affected_of(t for e in live for t in e.tags),
-        "cause": items("hypotheses", "confirm"),
-        "hypotheses": items("hypotheses", "open"),
-        "ruled_out": items("hypotheses", "rule-out"),
-        "questions": items("questions", "open"),
-        "answered": items("questions", "answer"),
-        "risks": items("risks", "open"),
-        "actions": tuple(view(i.entry, i) for i in actions if not i.entry.follow_up),
-        "done": items("actions", "done"),
-        "follow_ups": tuple(view(i.entry, i) for i in actions if i.entry.follow_up),
-        "decisions": tuple(view(e) for e in state.decisions),
-        "workarounds": tuple(view(e) for e in tagged(live, "workaround")),
-        "needs": tuple(view(e) for e in tagged(live, "need") if e.id not in closed),
+        "affected": affected_of(t for e in with_tags for t in e.tags),
+        "cause": ended("hypotheses", "confirm"),
+        "hypotheses": ended("hypotheses", "open"),
+        "ruled_out": ended("hypotheses", "rule-out"),
+        "questions": ended("questions", "open"),
+        "answered": ended("questions", "answer"),
+        "risks": ended("risks", "open"),
+        "actions": items(i for i in actions if not i.entry.follow_up),
+        "done": ended("actions", "done"),
+        "follow_ups": items(i for i in actions if i.entry.follow_up),
+        "decisions": views(state.decisions),
+        "workarounds": views(tagged(with_tags, "workaround")),
+        "needs": views(e for e in tagged(with_tags, "need") if e.id not in closed),
         "eta": view(etas[-1]) if etas and not state.is_resolved else None,
         "timeline": tuple(view(e) for e in live[-RECENT:]),
     }

@@ -141,8 +141,9 @@ def _timestamps(state: IncidentState, tz: tzinfo) -> list[str]:
 
 def _timeline(state: IncidentState, tz: tzinfo) -> list[str]:
     by_id = {e.id: e for e in state.entries}
+    who = {a: cell(name_of(a)) for a in {e.author for e in state.entries}}  # a few people
     rows = [
-        f"| {when(e.at, tz)} | {e.kind} | {_what(state, e, by_id)} | {cell(name_of(e.author))} |"
+        f"| {when(e.at, tz)} | {e.kind} | {_what(state, e, by_id)} | {who[e.author]} |"
         for e in state.live_entries()
         if e.kind not in _QUIET
     ]

@@ -12,6 +12,7 @@ from incjournal.render.labels import name_of, when
 from incjournal.render.text import cell, inline
 from incjournal.times import human_duration
 
+KNOWN_MAX = 5  # items named per line of "what was known at that moment"
 _OUTCOME = {
     "confirm": "confirmed",
     "rule-out": "ruled out",
@@ -58,16 +59,21 @@ def _known(then: IncidentState, at: datetime) -> list[str]:
 
 
 def _texts(items: tuple[Item, ...] | list[Item], owner: bool = False, outcome: bool = False) -> str:
+    """The items' texts; past KNOWN_MAX, how many and the last KNOWN_MAX raised (a long incident
+    has hundreds of decisions and open items: listing all of them under each decision buries the
+    story in repetition)."""
     if not items:
         return "none"
     parts = []
-    for item in items:
+    for item in items[-KNOWN_MAX:]:
         text = inline(item.entry.text)
         if owner:
             text += f" ({inline(item.owner)})" if item.owner else " (no owner)"
         if outcome:
             text += f" ({_OUTCOME[item.outcome]})"
         parts.append(text)
+    if len(items) > KNOWN_MAX:
+        return f"{len(items)}; the last {KNOWN_MAX} raised: " + "; ".join(parts)
     return "; ".join(parts)
 
 

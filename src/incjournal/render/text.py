@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import re
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
+_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+!|<>~]")
 _LEADING = re.compile(r"^(\s*)([-=>+]|\d+[.)])")
+
+
+def backslashed(found: re.Match[str]) -> str:
+    """A `re.sub` replacement: the match with a backslash before it (a function: a template
+    string is expanded in Python for every call)."""
+    return "\\" + found[0]
 
 
 def inline(text: str) -> str:
     """One line of Markdown-escaped text (newlines become spaces)."""
-    flat = " ".join(text.split())
-    escaped = _SPECIAL.sub(r"\\\1", flat)
-    return _LEADING.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+    escaped = _SPECIAL.sub(backslashed, " ".join(text.split()))
+    found = _LEADING.match(escaped)  # a list or heading marker: escaped after the indent
+    if found is None:
+        return escaped
+    return f"{escaped[: found.end(1)]}\\{escaped[found.end(1) :]}"
 
 
 def cell(text: str) -> str:
