@@ -6,6 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from conftest import Run, entry_id, git, ij_subprocess
 from hypothesis import given
 from hypothesis import strategies as st
@@ -192,3 +193,43 @@ def test_cutting_one_record_out_of_a_listing_leaves_exactly_the_others(
     gone = data.draw(st.sampled_from(names))
     assert _without(listing(names), gone.encode()) == listing([n for n in names if n != gone])
     assert _without(listing(names), b"not-there\tx") == listing(names)
+
+
+def _write_note_file(repo: Path, name: str) -> list[str]:
+    (repo / "notes").mkdir(exist_ok=True)
+    (repo / "notes" / name).write_text(f"{name}\n")
+    return [f"notes/{name}"]
+
+
+def test_a_large_user_index_switches_to_split_index_mode(
+    journal_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from incjournal import gitlog
+
+    monkeypatch.setattr(gitlog, "SPLIT_INDEX_FROM", 1)  # "large": any index at all
+    who = gitlog.Identity("Alice Example", "alice@example.com")
+    git_dir = journal_dir / ".git"
+    paths = _write_note_file(journal_dir, "a.txt")
+    gitlog.commit_paths(journal_dir, git_dir, paths, "a", who, datetime.now(UTC))
+    assert list(git_dir.glob("sharedindex.*"))
+    assert git(journal_dir, "status", "--porcelain") == ""
+    assert "notes/a.txt" in git(journal_dir, "ls-files")
+
+
+def test_core_split_index_false_is_respected(
+    journal_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from incjournal import gitlog
+
+    monkeypatch.setattr(gitlog, "SPLIT_INDEX_FROM", 1)
+    git(journal_dir, "config", "core.splitIndex", "false")
+    who = gitlog.Identity("Alice Example", "alice@example.com")
+    git_dir = journal_dir / ".git"
+    paths = _write_note_file(journal_dir, "b.txt")
+    gitlog.commit_paths(journal_dir, git_dir, paths, "b", who, datetime.now(UTC))
+    assert not list(git_dir.glob("sharedindex.*"))
+    assert git(journal_dir, "status", "--porcelain") == ""
