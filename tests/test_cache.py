@@ -8,23 +8,30 @@ place that leaves the folder untouched, which the next reader sees (and then reb
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
 import os
 import pickle
 import random
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import tomli_w
 from conftest import Run, git
+from hypothesis import given
+from test_model import entries
 
 from incjournal import cache
 from incjournal import journal as journal_mod
+from incjournal.errors import CorruptFile
 from incjournal.fold import Folder, fold
 from incjournal.model import Entry, IncidentMeta, Kind, entry_to_dict
 from incjournal.render.page import incident_page
 from incjournal.store import PAGE, Journal, entry_filename
+from incjournal.summaries import Summaries
 
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -162,9 +169,7 @@ def test_corrupt_cache_files_are_ignored_and_rebuilt(
     assert journal_mod.load_state(journal, incident) == pure_state(journal, incident)
     assert "Checkout errors in EU" in run("list").stdout
     for path in files:
-        assert isinstance(
-            pickle.loads(path.read_bytes()), cache.Snapshot | cache.Head | cache.Summaries
-        )
+        assert isinstance(pickle.loads(path.read_bytes()), cache.Snapshot | cache.Head | Summaries)
 
 
 def test_an_append_reads_no_history(
@@ -220,16 +225,21 @@ def test_folder_accepts_only_entries_that_sort_last() -> None:
     assert not folder.accepts(make(12, Kind.AMEND, ref="t0000010"))
 
 
-def test_states_at_equals_state_at_for_every_time() -> None:
-    """The one-pass `states_at` (used by the review for every decision) matches `state_at`."""
-    rng = random.Random(8)
+@pytest.mark.parametrize("seed", range(60))
+def test_states_at_equals_state_at_for_every_time(seed: int) -> None:
+    """The one-pass `states_at` (used by the review for every decision) matches `state_at`,
+    amends and strikes of entries already applied included."""
+    rng = random.Random(seed)
     meta = IncidentMeta("2026-03-01-x", "x", START, "Bob")
     entries: list[Entry] = [make(0, Kind.OPEN, level=2, person="alice")]
     for number in range(1, 300):
         at = START + timedelta(minutes=rng.randint(0, 400))
         kind = rng.choice([Kind.NOTE, Kind.QUESTION, Kind.ANSWER, Kind.STATUS, Kind.AMEND,
-                           Kind.STRIKE, Kind.DECISION, Kind.HYPOTHESIS, Kind.RULE_OUT])  # fmt: skip
+                           Kind.STRIKE, Kind.DECISION, Kind.HYPOTHESIS, Kind.RULE_OUT,
+                           Kind.IMPACT, Kind.ACTION, Kind.RISK, Kind.SEVERITY])  # fmt: skip
         fields: dict[str, object] = {}
+        if kind is Kind.SEVERITY:
+            fields["level"] = rng.randint(1, 4)
         if kind in (Kind.ANSWER, Kind.AMEND, Kind.STRIKE, Kind.RULE_OUT):
             fields["ref"] = rng.choice(entries).id
         if kind is Kind.STATUS:
@@ -241,3 +251,210 @@ def test_states_at_equals_state_at_for_every_time() -> None:
     assert list(state.states_at(whens)) == [state.state_at(w) for w in whens]
     whens.sort()
     assert list(state.states_at(whens)) == [state.state_at(w) for w in whens]
+
+
+# the lean pickling of entries ---------------------------------------------------------------------
+def lean_round_trip(value: object) -> object:
+    buffer = io.BytesIO()
+    cache._Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return pickle.loads(buffer.getvalue())
+
+
+def test_lean_entries_equal_their_originals_field_by_field() -> None:
+    full = make(
+        1, Kind.COMMAND, why="w", owner="o", due=START, ref="r", state="s", level=1, role="ic",
+        person="p", audience="a", milestone="m", next_at=START, likelihood="l", impact="i",
+        follow_up=True, title="t", command=("ls", "-l"), cwd="/", exit_code=0, duration_s=1.5,
+        output="out", output_bytes=3, interrupted=True, file="f", nudge="n", until=START,
+        tags=("x",), visibility="public", extra={"future": [1, 2]},
+    )  # fmt: skip
+    for entry in (full, make(2), dataclasses.replace(make(3), text="")):
+        copy = lean_round_trip(entry)
+        assert isinstance(copy, Entry)
+        assert copy == entry
+        for f in dataclasses.fields(Entry):
+            assert getattr(copy, f.name) == getattr(entry, f.name), f.name
+        assert entry_to_dict(copy) == entry_to_dict(entry)
+        assert dataclasses.replace(copy, text="new") == dataclasses.replace(entry, text="new")
+
+
+@given(entries())
+def test_lean_entries_round_trip(entry: Entry) -> None:
+    assert lean_round_trip([entry, entry]) == [entry, entry]
+
+
+# what `ij list` and `ij stats` see -------------------------------------------------------------
+@pytest.fixture
+def trusting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trust every stamp at once, so the tests below exercise the stamp comparisons themselves
+    (a file written in the last RACY_NS is always re-read, which would hide a broken check).
+    Each change below comes a whole command after the stamp it changes: a new clock tick."""
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+
+
+def later(number: int, kind: Kind = Kind.NOTE, **fields: object) -> Entry:
+    """An entry that sorts after the incident's opening (which is now)."""
+    return make(number, kind, at=datetime.now(UTC) + timedelta(minutes=number), **fields)
+
+
+def rewrite_in_place(path: Path, old: bytes, new: bytes) -> None:
+    """Same size, same inode, mtime put back: only the ctime tells."""
+    before = os.stat(path)
+    data = path.read_bytes()
+    assert len(old) == len(new) and old in data
+    with path.open("r+b") as fh:
+        fh.write(data.replace(old, new))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(path)
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        before.st_size,
+        before.st_mtime_ns,
+        before.st_ino,
+    )
+    assert after.st_ctime_ns != before.st_ctime_ns  # a command ran in between: a later tick
+
+
+def severities(run: Run) -> dict[object, object]:
+    return {row["id"]: row["severity"] for row in listed(run)}
+
+
+def test_summary_rows_are_trusted_only_once_their_stamps_are_old(
+    run: Run, journal: Journal, incident: str
+) -> None:
+    run("list")
+    data = pickle.loads(
+        (journal.git_dir / "incjournal" / "cache" / "summaries.pickle").read_bytes()
+    )
+    assert data.rows[incident][0] is None  # just written: checked again next time
+
+
+@pytest.mark.usefixtures("trusting")
+def test_list_and_stats_see_an_entry_rewritten_in_place(
+    run: Run, journal: Journal, incident: str
+) -> None:
+    path = write_entry(journal, incident, later(1, Kind.SEVERITY, level=1))
+    assert severities(run) == {incident: 1}
+    data = pickle.loads(
+        (journal.git_dir / "incjournal" / "cache" / "summaries.pickle").read_bytes()
+    )
+    assert data.rows[incident][0] is not None  # trusted: the check below is the stamps'
+    assert json.loads(run("stats", "--json").stdout)["by_severity"][0]["severity"] == 1
+    rewrite_in_place(path, b"level = 1", b"level = 3")
+    assert severities(run) == {incident: 3}
+    assert json.loads(run("stats", "--json").stdout)["by_severity"][0]["severity"] == 3
+
+
+@pytest.mark.usefixtures("trusting")
+def test_list_sees_incident_meta_rewritten_in_place(
+    run: Run, journal: Journal, incident: str
+) -> None:
+    assert [row["title"] for row in listed(run)] == ["Checkout errors in EU"]
+    meta = journal.incident_dir(incident) / "incident.toml"
+    rewrite_in_place(meta, b"Checkout errors in EU", b"Checkout errors in US")
+    assert [row["title"] for row in listed(run)] == ["Checkout errors in US"]
+
+
+@pytest.mark.usefixtures("trusting")
+def test_list_sees_entry_files_added_removed_and_renamed(
+    run: Run, journal: Journal, incident: str
+) -> None:
+    listed(run)
+    path = write_entry(journal, incident, later(1, Kind.SEVERITY, level=1))
+    assert severities(run) == {incident: 1}
+    moved = path.with_name(entry_filename(later(2)))  # another name, same content
+    path.rename(moved)
+    with pytest.raises(AssertionError):  # the name no longer matches the id inside
+        listed(run)
+    moved.rename(path)
+    assert severities(run) == {incident: 1}
+    path.unlink()
+    assert severities(run) == {incident: 2}
+
+
+@pytest.mark.usefixtures("trusting")
+def test_list_sees_incident_folders_come_and_go(run: Run, journal: Journal, incident: str) -> None:
+    listed(run)
+    other = journal.root / "incidents" / "2026-03-01-other"
+    (other / "entries").mkdir(parents=True)
+    assert severities(run) == {incident: 2}  # no incident.toml: not an incident (yet)
+    meta = IncidentMeta("2026-03-01-other", "Other", START, "Bob")
+    (other / "incident.toml").write_bytes(tomli_w.dumps(meta.to_dict()).encode())
+    write_entry(journal, "2026-03-01-other", make(1, Kind.OPEN, level=4))
+    assert severities(run) == {"2026-03-01-other": 4, incident: 2}
+    shutil.rmtree(other)
+    assert severities(run) == {incident: 2}
+
+
+def test_list_and_stats_equal_with_and_without_the_cache(run: Run, journal_dir: Path) -> None:
+    journal = Journal(journal_dir)
+    for number in range(6):
+        meta = IncidentMeta(f"2026-03-0{number + 1}-i", f"Incident {number}", START, "Bob")
+        folder = journal.root / "incidents" / meta.id
+        (folder / "entries").mkdir(parents=True)
+        (folder / "incident.toml").write_bytes(tomli_w.dumps(meta.to_dict()).encode())
+        write_entry(journal, meta.id, make(number * 10, Kind.OPEN, level=number % 3 + 1))
+        if number % 2:
+            write_entry(journal, meta.id, make(number * 10 + 1, Kind.STATUS, state="monitoring"))
+            write_entry(journal, meta.id, make(number * 10 + 2, Kind.STATUS, state="resolved"))
+    cold = (listed(run), run("stats", "--json").stdout, run("list").stdout)
+    assert (listed(run), run("stats", "--json").stdout, run("list").stdout) == cold
+    shutil.rmtree(journal.git_dir / "incjournal" / "cache")
+    assert (listed(run), run("stats", "--json").stdout, run("list").stdout) == cold
+    assert len(cold[0]) == 6 and cold[2].count("\n") == 3  # three still open
+
+
+@pytest.mark.usefixtures("trusting")
+def test_trusted_snapshot_sees_an_entry_rewritten_in_place(
+    run: Run, journal: Journal, incident: str
+) -> None:
+    path = write_entry(journal, incident, make(5))
+    assert "entry number 5" in run("timeline").stdout  # the snapshot, all stamps trusted
+    assert not cache.snapshot(journal, incident).racy
+    rewrite_in_place(path, b"entry number 5", b"ENTRY NUMBER 5")
+    texts = {e.id: e.text for e in journal_mod.load_state(journal, incident).entries}
+    assert texts["t0000005"] == "ENTRY NUMBER 5"
+    assert journal_mod.load_state(journal, incident) == pure_state(journal, incident)
+
+
+@pytest.mark.usefixtures("trusting")
+def test_trusted_snapshot_sees_files_added_and_removed(
+    run: Run, journal: Journal, incident: str
+) -> None:
+    run("timeline")
+    path = write_entry(journal, incident, later(1))
+    assert journal_mod.load_state(journal, incident) == pure_state(journal, incident)
+    run("timeline")
+    path.unlink()
+    state = journal_mod.load_state(journal, incident)
+    assert "t0000001" not in {e.id for e in state.entries}
+    assert state == pure_state(journal, incident)
+
+
+# a cold read of many files, half of them in a forked worker ------------------------------------
+@pytest.fixture
+def parallel(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not cache._can_fork():
+        pytest.skip("no second CPU (or other threads): reads stay in one process")
+    monkeypatch.setattr(cache, "PARALLEL_MIN", 2)
+
+
+@pytest.mark.usefixtures("parallel")
+def test_a_parallel_read_equals_a_plain_one(journal: Journal, incident: str) -> None:
+    for number in range(40):
+        write_entry(journal, incident, later(number, Kind.QUESTION if number % 3 else Kind.NOTE))
+    assert journal_mod.load_state(journal, incident) == pure_state(journal, incident)
+
+
+@pytest.mark.usefixtures("parallel")
+@pytest.mark.parametrize("which", [0, 39])  # in this process's half, in the worker's
+def test_a_bad_file_fails_a_parallel_read_as_a_plain_one(
+    journal: Journal, incident: str, which: int
+) -> None:
+    paths = [write_entry(journal, incident, make(number)) for number in range(40)]
+    paths[which].write_bytes(b"id = [not toml")
+    with pytest.raises(CorruptFile) as plain:
+        pure_state(journal, incident)
+    with pytest.raises(CorruptFile) as parallel:
+        journal_mod.load_state(journal, incident)
+    assert str(parallel.value) == str(plain.value)
+    assert paths[which].name in str(parallel.value)

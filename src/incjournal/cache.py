@@ -18,7 +18,7 @@ files before use and rebuilt (atomically, temp file + rename) when they disagree
   tick, on a file system with coarse timestamps, would keep it). Any mismatch falls back to the
   full snapshot above.
 - `summaries.pickle` (`ij list`, `ij stats`): one row per incident, checked against the stamps of
-  the incident folder and of its entries folder.
+  its incident.toml, its entries folder and every entry file (see `incjournal.summaries`).
 
 "Too recent to trust" is git's racy-clean rule: a stamp within `RACY_NS` of the moment it was
 recorded may be shared by a later change on a file system with coarse timestamps, so such files
@@ -27,32 +27,42 @@ version or is corrupt is ignored and rebuilt. A rewrite in place of an existing 
 leaves its folder untouched (only by hand: entry files are written once) is seen by the readers'
 check at once, and by the write path once a reader has run: a reader that finds a changed file
 rebuilds the head, one that finds a broken file deletes it.
+
+The files hold plain data where they can (summaries are tuples of strings and integers) and
+entries in a lean form (`_reduce_entry`): unpickling 10,000 full entries costs more than
+stat-ing their files. With no cache, thousands of entry files are parsed in two processes
+(`_read_entries`): tomllib is most of a cold read.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copyreg
+import dataclasses
 import functools
+import gc
+import io
 import os
 import pickle
+import threading
 import time
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from incjournal.errors import CorruptFile
-from incjournal.fold import Folder, IncidentState, Milestones, fold_folder
-from incjournal.model import Entry, IncidentMeta, Kind
-from incjournal.store import ENTRIES, INCIDENTS, META, Journal, atomic_write, read_entry
+from incjournal.fold import Folder, IncidentState, fold_folder
+from incjournal.model import Entry, Kind
+from incjournal.store import META, Journal, atomic_write, read_entry
 
-VERSION = 1
+VERSION = 2
 RACY_NS = 2_000_000_000  # stamps this close to the moment they were taken are re-checked
 KEEP = 100  # entries the write-path head keeps (the page shows the last 10 live ones)
 MIN_LIVE = 20  # a head whose kept entries hold fewer live ones is not used for the page
 DIR = "cache"
+PARALLEL_MIN = 2000  # entry files to parse before a second process pays for itself (~50 ms)
 
 Sig = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 T = TypeVar("T")
@@ -62,14 +72,14 @@ def _sig(st: os.stat_result) -> Sig:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-def _stat(path: str | Path) -> Sig | None:
+def stamp(path: str | Path) -> Sig | None:
     try:
         return _sig(os.stat(path))
     except FileNotFoundError:
         return None
 
 
-def _racy(sig: Sig | None, taken_ns: int) -> bool:
+def too_recent(sig: Sig | None, taken_ns: int) -> bool:
     return sig is None or max(sig[1], sig[2]) >= taken_ns - RACY_NS
 
 
@@ -83,31 +93,75 @@ def code_key() -> str:
     from incjournal import fold, model
 
     sources = [Path(m.__file__ or "").read_bytes() for m in (fold, model)]
-    sources.append(Path(__file__).read_bytes())
+    sources += [Path(__file__).read_bytes(), Path(__file__).with_name("summaries.py").read_bytes()]
     return "-".join(f"{zlib.crc32(s):08x}{len(s):x}" for s in sources)
 
 
-def _key(name: str) -> str:
+def cache_key(name: str) -> str:
     return f"{name}@{code_key()}"
 
 
 # reading and writing cache files ----------------------------------------------------------------
-def _load(path: Path, kind: type[T], key: str) -> T | None:
+_DEFAULTS = {
+    f.name: f.default for f in dataclasses.fields(Entry) if f.default is not dataclasses.MISSING
+}
+
+
+def _reduce_entry(entry: Entry) -> tuple[Any, ...]:
+    """Pickle an entry as the fields that differ from their defaults (a third of them, typically),
+    rebuilt by the unpickler in C: `object.__new__`, then its `__dict__` updated. The fields left
+    out keep their default, which a dataclass holds on the class, so attribute access, ==, repr
+    and `dataclasses.replace` all see it (tests/test_cache.py checks each field)."""
+    missing = dataclasses.MISSING
+    state = {k: v for k, v in entry.__dict__.items() if v is not _DEFAULTS.get(k, missing)}
+    return copyreg.__newobj__, (Entry,), state  # type: ignore[attr-defined]
+
+
+class _Pickler(pickle.Pickler):
+    dispatch_table = {**copyreg.dispatch_table, Entry: _reduce_entry}
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector, which would walk the young objects of a large
+    unpickling dozens of times (a third of loading 10,000 entries), and then file what was loaded
+    with the old objects (freeze + unfreeze), so re-enabling it does not walk them once more."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.unfreeze()
+        gc.enable()
+
+
+def read_cache(path: Path, kind: type[T], key: str) -> T | None:
     """The cached object, or None when missing, unreadable, corrupt, of another version or key."""
     try:
-        with path.open("rb") as fh:
-            data = pickle.load(fh)  # noqa: S301 - our own per-clone file, never committed
+        raw = path.read_bytes()
+        with _no_gc():
+            data = pickle.loads(raw)  # noqa: S301 - our own per-clone file, never committed
     except Exception:  # a truncated or foreign file is only a cache miss
         return None
     if not isinstance(data, kind) or getattr(data, "version", None) != VERSION:
         return None
-    return data if getattr(data, "key", None) == _key(key) else None
+    return data if getattr(data, "key", None) == cache_key(key) else None
 
 
-def _save(path: Path, data: object) -> None:
+def _dumps(data: object) -> bytes:
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(data)
+    return buffer.getvalue()
+
+
+def write_cache(path: Path, data: object) -> None:
     """Temp file + rename, no fsync: a cache lost in a crash is only rebuilt."""
+    raw = _dumps(data)
     with contextlib.suppress(OSError):  # a read-only clone still works, only slower
-        atomic_write(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+        atomic_write(path, raw, durable=False)
 
 
 # the readers' snapshot ---------------------------------------------------------------------------
@@ -117,12 +171,31 @@ class Snapshot:
     meta_sig: Sig | None
     taken_ns: int
     files: dict[str, Sig]
+    racy: frozenset[str]  # files whose stamps were too recent to trust: re-read next time
     entries: dict[str, Entry]
     folder: Folder
     version: int = VERSION
 
+    @classmethod
+    def of(
+        cls,
+        incident_id: str,
+        meta_sig: Sig | None,
+        taken: int,
+        files: dict[str, Sig],
+        entries: dict[str, Entry],
+        folder: Folder,
+    ) -> Snapshot:
+        racy = frozenset(n for n, s in files.items() if too_recent(s, taken))
+        return cls(cache_key(incident_id), meta_sig, taken, files, racy, entries, folder)
 
-def _scan(folder: Path) -> dict[str, Sig]:
+    def matches(self, meta_sig: Sig | None, files: dict[str, Sig]) -> bool:
+        """True when every file has the stamp it had, and no stamp was too recent to trust."""
+        same_meta = self.meta_sig == meta_sig and not too_recent(meta_sig, self.taken_ns)
+        return same_meta and not self.racy and self.files == files
+
+
+def scan(folder: str | Path) -> dict[str, Sig]:
     """Every entry file of an entries folder with its stamp (the names `entry_names` lists)."""
     try:
         it = os.scandir(folder)
@@ -130,9 +203,10 @@ def _scan(folder: Path) -> dict[str, Sig]:
         return {}
     with it:
         return {
-            d.name: _sig(d.stat())
+            d.name: (s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino)
             for d in it
-            if d.name.endswith(".toml") and not d.name.startswith(".")
+            if _is_entry_name(d.name)
+            for s in (d.stat(),)
         }
 
 
@@ -140,17 +214,17 @@ def snapshot(journal: Journal, incident_id: str) -> Snapshot:
     """The incident's entries and fold, from the cache where it still matches the files."""
     path = cache_dir(journal) / "state" / f"{incident_id}.pickle"
     taken = time.time_ns()
-    meta_sig = _stat(journal.incident_dir(incident_id) / META)
-    dir_sig = _stat(journal.entries_dir(incident_id))  # before the scan: a later change shows
-    files = _scan(journal.entries_dir(incident_id))
-    old = _load(path, Snapshot, incident_id)
+    meta_sig = stamp(journal.incident_dir(incident_id) / META)
+    dir_sig = stamp(journal.entries_dir(incident_id))  # before the scan: a later change shows
+    files = scan(journal.entries_dir(incident_id))
+    old = read_cache(path, Snapshot, incident_id)
     try:
         fresh = _refresh(journal, incident_id, old, meta_sig, files, taken)
     except CorruptFile:  # the write path must not keep rendering past a broken file either
         _head_path(journal, incident_id).unlink(missing_ok=True)
         raise
     if fresh is not old:
-        _save(path, fresh)
+        write_cache(path, fresh)
         save_head(journal, incident_id, fresh.folder, files, dir_sig, taken)
     return fresh
 
@@ -166,24 +240,61 @@ def _refresh(
     """`old` if every file matches it; else a snapshot re-reading only the files that do not."""
     folder = journal.entries_dir(incident_id)
     if old is None:
-        entries = {n: read_entry(folder / n) for n in sorted(files)}
+        entries = _read_entries(folder, sorted(files))
         return _folded(journal, incident_id, meta_sig, taken, files, entries)
+    if old.matches(meta_sig, files):
+        return old  # the cache is exact
     keep = {
         n: old.entries[n]
         for n, s in files.items()
-        if n in old.entries and old.files.get(n) == s and not _racy(s, old.taken_ns)
+        if old.files.get(n) == s and n not in old.racy and n in old.entries
     }
-    parsed = {n: read_entry(folder / n) for n in sorted(files.keys() - keep.keys())}
+    parsed = _read_entries(folder, sorted(files.keys() - keep.keys()))
     entries = {**keep, **parsed}
-    same_meta = old.meta_sig == meta_sig and not _racy(meta_sig, old.taken_ns)
+    same_meta = old.meta_sig == meta_sig and not too_recent(meta_sig, old.taken_ns)
     if not same_meta or not old.files.keys() <= files.keys() or not _appendable(old, parsed):
         return _folded(journal, incident_id, meta_sig, taken, files, entries)
-    if not parsed:
-        return old  # nothing re-read: the cache is exact
     added = sorted((e for n, e in parsed.items() if n not in old.entries), key=Entry.sort_key)
     for entry in added:
         old.folder.apply(entry)
-    return Snapshot(_key(incident_id), meta_sig, taken, files, entries, old.folder)
+    return Snapshot.of(incident_id, meta_sig, taken, files, entries, old.folder)
+
+
+def _read_entries(folder: Path, names: list[str]) -> dict[str, Entry]:
+    """The entry files `names` parsed, the second half in a forked worker when there are many:
+    tomllib takes 45-100 µs a file, most of a cold read of 10,000. If anything goes wrong in the
+    worker, this process reads that half itself, so a bad file fails as in a plain read."""
+    if len(names) < PARALLEL_MIN or not _can_fork():
+        return _read_part(folder, names)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    half = len(names) // 2
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        future = pool.submit(_read_dumped, folder, names[half:])
+        first = _read_part(folder, names[:half])
+        try:
+            with _no_gc():
+                second = pickle.loads(future.result())  # noqa: S301 - from our own worker
+        except Exception:  # a bad file (or a lost worker): read here, to fail as usual
+            second = _read_part(folder, names[half:])
+    return {**first, **second}
+
+
+def _can_fork() -> bool:
+    """Whether a forked worker can run beside this process: a second CPU, and no other thread
+    (forking one that holds a lock would leave the worker stuck)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return hasattr(os, "fork") and (cpus or 1) > 1 and threading.active_count() == 1
+
+
+def _read_part(folder: Path, names: Iterable[str]) -> dict[str, Entry]:
+    return {n: read_entry(folder / n) for n in names}
+
+
+def _read_dumped(folder: Path, names: list[str]) -> bytes:
+    """In the worker: the parsed entries, pickled in the lean form."""
+    return _dumps(_read_part(folder, names))
 
 
 def _folded(
@@ -195,11 +306,11 @@ def _folded(
     entries: dict[str, Entry],
 ) -> Snapshot:
     folded = fold_folder(journal.read_meta(incident_id), entries.values())
-    return Snapshot(_key(incident_id), meta_sig, taken, files, entries, folded)
+    return Snapshot.of(incident_id, meta_sig, taken, files, entries, folded)
 
 
 def _appendable(old: Snapshot, parsed: Mapping[str, Entry]) -> bool:
-    """True when every re-read file is new and can be applied on top of the cached fold."""
+    """True when every re-read file is new or unchanged and can be applied on top of the fold."""
     if any(n in old.entries and old.entries[n] != e for n, e in parsed.items()):
         return False
     added = sorted((e for n, e in parsed.items() if n not in old.entries), key=Entry.sort_key)
@@ -255,9 +366,9 @@ def save_head(
 ) -> None:
     """Store the write path's head of a fold of the entry files `names` (folder stamp `dir_sig`)."""
     head, complete = trimmed(folder)
-    key = _key(incident_id)
+    key = cache_key(incident_id)
     data = Head(key, dir_sig, taken, len(list(names)), head, complete)
-    _save(_head_path(journal, incident_id), data)
+    write_cache(_head_path(journal, incident_id), data)
 
 
 def _is_entry_name(name: str) -> bool:
@@ -266,7 +377,7 @@ def _is_entry_name(name: str) -> bool:
 
 def head_before_write(journal: Journal, incident_id: str) -> Head | None:
     """The write path's head if it still matches the entries folder (call before writing)."""
-    head = _load(_head_path(journal, incident_id), Head, incident_id)
+    head = read_cache(_head_path(journal, incident_id), Head, incident_id)
     if head is None:
         return None
     entries = journal.entries_dir(incident_id)
@@ -275,9 +386,9 @@ def head_before_write(journal: Journal, incident_id: str) -> Head | None:
             return None
     except CorruptFile:
         return None
-    if _stat(entries) != head.dir_sig:
+    if stamp(entries) != head.dir_sig:
         return None
-    racy = _racy(head.dir_sig, head.taken_ns)
+    racy = too_recent(head.dir_sig, head.taken_ns)
     if racy and sum(1 for n in os.listdir(entries) if _is_entry_name(n)) != head.count:
         return None
     return head
@@ -296,9 +407,9 @@ def state_after_write(
         head.folder.entries = head.folder.entries[-KEEP:]
         head.complete = head.complete and len(head.folder.entries) < KEEP
         head.count += 1
-        head.dir_sig = _stat(journal.entries_dir(incident_id))
+        head.dir_sig = stamp(journal.entries_dir(incident_id))
         head.taken_ns = taken
-        _save(_head_path(journal, incident_id), head)
+        write_cache(_head_path(journal, incident_id), head)
         return head.folder.freeze(), head.complete
     return load_state(journal, incident_id), True
 
@@ -306,88 +417,6 @@ def state_after_write(
 def page_ready(state: IncidentState, complete: bool) -> bool:
     """Whether a head's state has enough recent live entries for the page's recent timeline."""
     return complete or len(state.live_entries()) >= MIN_LIVE
-
-
-# summaries for list and stats --------------------------------------------------------------------
-@dataclass(frozen=True)
-class Summary:
-    """What `ij list` and `ij stats` show of an incident."""
-
-    meta: IncidentMeta
-    status: str
-    severity: int | None
-    roles: Mapping[str, str]
-    milestones: Milestones
-    reopened: bool
-    entry_count: int
-    last_at: datetime | None
-    is_resolved: bool
-
-    @property
-    def id(self) -> str:
-        return self.meta.id
-
-    @property
-    def title(self) -> str:
-        return self.meta.title
-
-    @classmethod
-    def of(cls, state: IncidentState) -> Summary:
-        return cls(
-            state.meta,
-            state.status,
-            state.severity,
-            dict(state.roles),
-            state.milestones,
-            state.reopened,
-            len(state.entries),
-            state.last_at,
-            state.is_resolved,
-        )
-
-
-def _summary(journal: Journal, incident_id: str) -> Summary:
-    """From the incident's snapshot when it has one; else folded without caching it (a first
-    `ij list` of 10,000 incidents must not write 20,000 cache files)."""
-    if (cache_dir(journal) / "state" / f"{incident_id}.pickle").exists():
-        return Summary.of(load_state(journal, incident_id))
-    return Summary.of(
-        fold_folder(journal.read_meta(incident_id), journal.read_entries(incident_id)).freeze()
-    )
-
-
-@dataclass
-class Summaries:
-    key: str
-    taken_ns: int
-    rows: dict[str, tuple[Sig | None, Sig | None, Summary]] = field(default_factory=dict)
-    version: int = VERSION
-
-
-def summaries(journal: Journal) -> Iterator[Summary]:
-    """A summary of every incident (in id order), read from the cache where it still matches."""
-    path = cache_dir(journal) / "summaries.pickle"
-    taken = time.time_ns()
-    old = _load(path, Summaries, str(journal.root)) or Summaries(_key(str(journal.root)), 0)
-    new = Summaries(_key(str(journal.root)), taken)
-    base = os.path.join(journal.root, INCIDENTS)  # plain strings: 10,000 Path joins cost more
-    try:
-        names = sorted(os.listdir(base))
-    except FileNotFoundError:
-        names = []
-    for incident_id in names:
-        folder = os.path.join(base, incident_id)
-        stamps = (_stat(folder), _stat(os.path.join(folder, ENTRIES)))
-        row = old.rows.get(incident_id)
-        if row is None or row[:2] != stamps or any(_racy(s, old.taken_ns) for s in stamps):
-            # (an unchanged folder stamp also means its incident.toml is still there)
-            if not os.path.isfile(os.path.join(folder, META)):
-                continue  # not an incident (what `Journal.incident_ids` leaves out)
-            row = (*stamps, _summary(journal, incident_id))
-        new.rows[incident_id] = row
-        yield row[2]
-    if new.rows != old.rows:
-        _save(path, new)
 
 
 def derived_state(

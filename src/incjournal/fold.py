@@ -121,7 +121,7 @@ class IncidentState:
 
     def open_items(self, name: str) -> tuple[Item, ...]:
         items: tuple[Item, ...] = getattr(self, name)
-        return tuple(i for i in items if i.is_open)
+        return tuple(i for i in items if i.closed_by is None)  # is_open, without a call per item
 
     def live_entries(self) -> tuple[Entry, ...]:
         """Entries in the corrected view: struck ones left out, corrections themselves too."""

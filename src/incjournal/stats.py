@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from incjournal.cache import Summary as CachedSummary
-from incjournal.cache import summaries
-from incjournal.fold import IncidentState
 from incjournal.store import Journal
+from incjournal.summaries import Summary as CachedSummary
+from incjournal.summaries import summaries
 from incjournal.times import human_duration, to_rfc3339
 
 METRICS = ("ttd", "ttm", "ttr")
@@ -33,10 +32,10 @@ class IncidentMetrics:
     ttr: timedelta | None
 
     @classmethod
-    def of(cls, state: IncidentState | CachedSummary) -> IncidentMetrics:
-        ms = state.milestones
-        resolved = state.is_resolved
-        return cls(state.id, state.severity, resolved, state.meta.opened_at, ms.ttd, ms.ttm, ms.ttr)
+    def of(cls, summary: CachedSummary) -> IncidentMetrics:
+        ms, opened_at = summary.milestones, summary.opened_at
+        resolved = summary.is_resolved
+        return cls(summary.id, summary.severity, resolved, opened_at, ms.ttd, ms.ttm, ms.ttr)
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ class Group:
 def collect(journal: Journal, since: datetime | None = None) -> list[IncidentMetrics]:
     """Metrics of every incident opened at or after `since` (all when None)."""
     out = []
-    for summary in summaries(journal):  # cached per incident, checked against its folders
+    for summary in summaries(journal):  # cached per incident, checked against its files
         metrics = IncidentMetrics.of(summary)
         if since is None or metrics.opened_at >= since:
             out.append(metrics)

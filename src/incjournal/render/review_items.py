@@ -47,7 +47,7 @@ def decisions(state: IncidentState, tz: tzinfo) -> list[str]:
 
 def _known(then: IncidentState, at: datetime) -> list[str]:
     impact = inline(then.impact.text) if then.impact else "_no impact statement yet_"
-    closed = [h for h in then.hypotheses if not h.is_open]
+    closed = [h for h in then.hypotheses if h.closed_by is not None]
     return [
         f"- Impact: {impact}",
         f"- Open hypotheses: {_texts(then.open_items('hypotheses'))}",
