@@ -1,5 +1,6 @@
 """Entry -> TOML -> Entry round-trips, whatever the text."""
 
+import dataclasses
 import tomllib
 from datetime import UTC, datetime
 
@@ -59,3 +60,23 @@ def test_unknown_keys_are_kept_for_newer_formats() -> None:
     entry = entry_from_dict(data)
     assert entry.extra == {"from_the_future": 1}
     assert entry_to_dict(entry)["from_the_future"] == 1
+
+
+@given(entries(), st.dictionaries(st.sampled_from(["x_custom", "y_later"]), texts, max_size=2))
+def test_entry_json_is_entry_to_dict_without_format(entry: Entry, extra: dict[str, str]) -> None:
+    """The timeline's fast path says the same as the file's shape, for an entry as built and as
+    the cache gives it back (holding only its non-default fields)."""
+    import io
+    import pickle
+
+    from incjournal.cache import _Pickler
+    from incjournal.model import entry_json
+
+    entry = dataclasses.replace(entry, extra=extra)
+    expected = entry_to_dict(entry)
+    del expected["format"]
+    buffer = io.BytesIO()
+    _Pickler(buffer).dump(entry)
+    cached = pickle.loads(buffer.getvalue())
+    assert entry_json(entry) == expected
+    assert entry_json(cached) == expected

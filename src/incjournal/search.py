@@ -112,7 +112,7 @@ def marked(text: str, spans: Sequence[Span], before: str = "**", after: str = "*
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
-    from incjournal.views import entry_json
+    from incjournal.model import entry_json
 
     return {
         "incident": hit.incident_id,

@@ -107,7 +107,7 @@ def _clock_time(match: re.Match[str], tz: tzinfo, now: datetime) -> datetime | N
 
 def to_rfc3339(when: datetime) -> str:
     """UTC RFC 3339 with a Z, microseconds kept only when present."""
-    utc = when.astimezone(UTC)
+    utc = when if when.tzinfo is UTC else when.astimezone(UTC)
     spec = "microseconds" if utc.microsecond else "seconds"
     return utc.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
 

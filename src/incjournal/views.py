@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from incjournal.config import Config
 from incjournal.errors import NoIncident
 from incjournal.fold import IncidentState, Item
-from incjournal.model import Entry, Kind, entry_to_dict
+from incjournal.model import Entry, Kind
 from incjournal.store import Journal
 from incjournal.summaries import EPOCH, summaries
 from incjournal.times import to_rfc3339
@@ -54,12 +54,6 @@ def incident_rows(journal: Journal, *, open_only: bool, now: datetime) -> list[I
         row = (s.title, s.status, s.severity, s.ic, s.opened_at, age, s.id == current)
         rows.append(IncidentRow(s.id, *row))
     return rows
-
-
-def entry_json(entry: Entry) -> dict[str, Any]:
-    data = entry_to_dict(entry)
-    data.pop("format", None)
-    return data
 
 
 def _item_json(item: Item) -> dict[str, Any]:

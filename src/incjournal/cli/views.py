@@ -57,7 +57,7 @@ def _emit_timeline_json(entries: Sequence[Entry]) -> None:
     (an indented dump of 10,000 entries goes through json's slow pure-Python encoder)."""
     import json
 
-    from incjournal.views import entry_json
+    from incjournal.model import entry_json
 
     encoder = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
     rows = ",\n".join(encoder.encode(entry_json(e)) for e in entries)
