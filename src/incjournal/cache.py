@@ -389,7 +389,10 @@ def head_before_write(journal: Journal, incident_id: str) -> Head | None:
     if stamp(entries) != head.dir_sig:
         return None
     racy = too_recent(head.dir_sig, head.taken_ns)
-    if racy and sum(1 for n in os.listdir(entries) if _is_entry_name(n)) != head.count:
+    if (
+        racy
+        and len([n for n in os.listdir(entries) if n[-5:] == ".toml" and n[0] != "."]) != head.count
+    ):
         return None
     return head
 
