@@ -124,12 +124,15 @@ class IncidentState:
         return tuple(i for i in items if i.closed_by is None)  # is_open, without a call per item
 
     def live_entries(self) -> tuple[Entry, ...]:
-        """Entries in the corrected view: struck ones left out, corrections themselves too."""
-        return tuple(
-            e
-            for e in self.entries
-            if e.id not in self.struck and e.kind not in (Kind.AMEND, Kind.STRIKE)
-        )
+        """Entries in the corrected view: struck ones left out, corrections themselves too.
+
+        Worked out once per state (a brief asks several times; the state never changes)."""
+        live: tuple[Entry, ...] | None = self.__dict__.get("_live")
+        if live is None:
+            struck, fixes = self.struck, (Kind.AMEND, Kind.STRIKE)
+            live = tuple(e for e in self.entries if e.id not in struck and e.kind not in fixes)
+            self.__dict__["_live"] = live
+        return live
 
     def state_at(self, when: datetime) -> IncidentState:
         """The state as it was known at `when` (what was open when a decision was taken)."""
