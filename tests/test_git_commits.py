@@ -233,3 +233,23 @@ def test_core_split_index_false_is_respected(
     gitlog.commit_paths(journal_dir, git_dir, paths, "b", who, datetime.now(UTC))
     assert not list(git_dir.glob("sharedindex.*"))
     assert git(journal_dir, "status", "--porcelain") == ""
+
+
+def test_odd_file_names_are_committed_as_they_are(journal_dir: Path) -> None:
+    from datetime import UTC, datetime
+
+    from incjournal import gitlog
+
+    names = ["line\nbreak.txt", "tab\there.txt", "-dash.txt", "ünï cödé.txt"]
+    folder = journal_dir / "odd"
+    folder.mkdir()
+    for name in names:
+        (folder / name).write_text(f"{name}\n")
+    who = gitlog.Identity("Alice Example", "alice@example.com")
+    paths = [f"odd/{n}" for n in names]
+    gitlog.commit_paths(journal_dir, journal_dir / ".git", paths, "odd", who, datetime.now(UTC))
+    listed = git(journal_dir, "ls-tree", "-r", "-z", "--name-only", "HEAD").split("\0")
+    assert sorted(p for p in listed if p.startswith("odd/")) == sorted(paths)
+    for path in paths:
+        assert git(journal_dir, "show", f"HEAD:{path}") == (journal_dir / path).read_text()
+    git(journal_dir, "fsck", "--strict")

@@ -194,10 +194,15 @@ def _blobs(top: Path, names: Sequence[str]) -> dict[str, Entry | None]:
             changes[name] = ("120000", "blob", oid)
         else:
             files.append((name, "100755" if st_mode & stat.S_IXUSR else "100644"))
-    if files:
-        listed = "".join(f"{name}\n" for name, _ in files)
+    lines = [(name, mode) for name, mode in files if "\n" not in name]
+    if lines:
+        listed = "".join(f"{name}\n" for name, _ in lines)
         oids = git(top, "hash-object", "-w", "--stdin-paths", stdin=listed).stdout.split()
-        for (name, mode), oid in zip(files, oids, strict=True):
+        for (name, mode), oid in zip(lines, oids, strict=True):
+            changes[name] = (mode, "blob", oid)
+    for name, mode in files:  # a name --stdin-paths cannot carry
+        if "\n" in name:
+            oid = git(top, "hash-object", "-w", "--", name).stdout.strip()
             changes[name] = (mode, "blob", oid)
     return changes
 
