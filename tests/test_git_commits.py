@@ -253,3 +253,14 @@ def test_odd_file_names_are_committed_as_they_are(journal_dir: Path) -> None:
     for path in paths:
         assert git(journal_dir, "show", f"HEAD:{path}") == (journal_dir / path).read_text()
     git(journal_dir, "fsck", "--strict")
+
+
+def test_the_first_versions_private_index_is_removed_on_the_next_write(
+    run: Run, journal_dir: Path, incident: str
+) -> None:
+    state = journal_dir / ".git" / "incjournal"
+    (state / "index").write_bytes(b"DIRC old private index")
+    (state / "index.base").write_text("0" * 40 + "\n")
+    run("note", "after an upgrade")
+    assert not (state / "index").exists() and not (state / "index.base").exists()
+    assert git(journal_dir, "status", "--porcelain") == ""

@@ -1,11 +1,11 @@
 """Commits and repository state, through the git binary's plumbing. Nothing else runs git
 (`gitsync.py`, the plumbing of `ij sync`, runs it through the helpers here).
 
-A write is committed without touching the user's staged work: the tree is built in a private
-index (`<git dir>/incjournal/index`, kept in step with HEAD), committed with `commit-tree`, the
-written paths are refreshed in the user's index, and HEAD moves with a compare-and-swap
-`update-ref`. GitPython's pure-Python index is far too slow on large repositories for the write
-path, and it is not needed for anything else here, so it is not imported at all.
+A write is committed without touching the user's staged work: the tree is HEAD's with only the
+folders on the way to the written paths rewritten (`ls-tree` + `mktree`, no index), committed with
+`commit-tree`, the written paths are refreshed in the user's index, and HEAD moves with a
+compare-and-swap `update-ref`. GitPython's pure-Python index is far too slow on large repositories
+for the write path, and it is not needed for anything else here, so it is not imported at all.
 """
 
 from __future__ import annotations
@@ -303,7 +303,7 @@ def _start(root: Path, *args: str) -> subprocess.Popen[bytes]:
 
 
 def _forget_private_index(git_dir: Path) -> None:
-    """Versions before 0.2 kept a private index of the whole tree here; it is not used any more."""
+    """The first version kept a private index of the whole tree here; it is not used any more."""
     state = git_dir / "incjournal"
     if (state / "index.base").exists():
         for name in ("index", "index.base", "index.lock"):
