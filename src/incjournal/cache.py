@@ -54,8 +54,8 @@ from typing import Any, TypeVar
 
 from incjournal.errors import CorruptFile
 from incjournal.fold import Folder, IncidentState, fold_folder
-from incjournal.model import Entry, Kind
-from incjournal.store import META, Journal, atomic_write, read_entry
+from incjournal.model import FIELD_DEFAULTS, Entry, Kind
+from incjournal.store import META, Journal, atomic_write, is_entry_file, read_entry
 
 VERSION = 2
 RACY_NS = 2_000_000_000  # stamps this close to the moment they were taken are re-checked
@@ -102,18 +102,13 @@ def cache_key(name: str) -> str:
 
 
 # reading and writing cache files ----------------------------------------------------------------
-_DEFAULTS = {
-    f.name: f.default for f in dataclasses.fields(Entry) if f.default is not dataclasses.MISSING
-}
-
-
 def _reduce_entry(entry: Entry) -> tuple[Any, ...]:
     """Pickle an entry as the fields that differ from their defaults (a third of them, typically),
     rebuilt by the unpickler in C: `object.__new__`, then its `__dict__` updated. The fields left
     out keep their default, which a dataclass holds on the class, so attribute access, ==, repr
     and `dataclasses.replace` all see it (tests/test_cache.py checks each field)."""
     missing = dataclasses.MISSING
-    state = {k: v for k, v in entry.__dict__.items() if v is not _DEFAULTS.get(k, missing)}
+    state = {k: v for k, v in entry.__dict__.items() if v is not FIELD_DEFAULTS.get(k, missing)}
     return copyreg.__newobj__, (Entry,), state  # type: ignore[attr-defined]
 
 
@@ -205,14 +200,14 @@ def scan(folder: str | Path) -> dict[str, Sig]:
         return {
             d.name: (s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino)
             for d in it
-            if d.name[-5:] == ".toml" and d.name[0] != "."  # _is_entry_name, without a call
+            if is_entry_file(d.name)
             for s in (d.stat(),)
         }
 
 
 def snapshot(journal: Journal, incident_id: str) -> Snapshot:
     """The incident's entries and fold, from the cache where it still matches the files."""
-    path = cache_dir(journal) / "state" / f"{incident_id}.pickle"
+    path = state_path(journal, incident_id)
     taken = time.time_ns()
     meta_sig = stamp(journal.incident_dir(incident_id) / META)
     dir_sig = stamp(journal.entries_dir(incident_id))  # before the scan: a later change shows
@@ -338,6 +333,11 @@ class Head:
     version: int = VERSION
 
 
+def state_path(journal: Journal, incident_id: str) -> Path:
+    """The readers' snapshot of an incident."""
+    return cache_dir(journal) / "state" / f"{incident_id}.pickle"
+
+
 def _head_path(journal: Journal, incident_id: str) -> Path:
     return cache_dir(journal) / "head" / f"{incident_id}.pickle"
 
@@ -371,10 +371,6 @@ def save_head(
     write_cache(_head_path(journal, incident_id), data)
 
 
-def _is_entry_name(name: str) -> bool:
-    return name.endswith(".toml") and not name.startswith(".")
-
-
 def head_before_write(journal: Journal, incident_id: str) -> Head | None:
     """The write path's head if it still matches the entries folder (call before writing)."""
     head = read_cache(_head_path(journal, incident_id), Head, incident_id)
@@ -389,10 +385,7 @@ def head_before_write(journal: Journal, incident_id: str) -> Head | None:
     if stamp(entries) != head.dir_sig:
         return None
     racy = too_recent(head.dir_sig, head.taken_ns)
-    if (
-        racy
-        and len([n for n in os.listdir(entries) if n[-5:] == ".toml" and n[0] != "."]) != head.count
-    ):
+    if racy and len(list(filter(is_entry_file, os.listdir(entries)))) != head.count:
         return None
     return head
 

@@ -198,12 +198,12 @@ def _blobs(top: Path, names: Sequence[str]) -> dict[str, Entry | None]:
     if lines:
         listed = "".join(f"{name}\n" for name, _ in lines)
         oids = git(top, "hash-object", "-w", "--stdin-paths", stdin=listed).stdout.split()
-        for (name, mode), oid in zip(lines, oids, strict=True):
-            changes[name] = (mode, "blob", oid)
-    for name, mode in files:  # a name --stdin-paths cannot carry
-        if "\n" in name:
-            oid = git(top, "hash-object", "-w", "--", name).stdout.strip()
-            changes[name] = (mode, "blob", oid)
+    else:
+        oids = []
+    odd = [(name, mode) for name, mode in files if "\n" in name]  # --stdin-paths cannot carry
+    oids += [git(top, "hash-object", "-w", "--", name).stdout.strip() for name, _ in odd]
+    for (name, mode), oid in zip(lines + odd, oids, strict=True):
+        changes[name] = (mode, "blob", oid)
     return changes
 
 

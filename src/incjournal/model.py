@@ -128,8 +128,9 @@ class Entry:
 
 _TIME_FIELDS = frozenset({"at", "recorded_at", "due", "next_at", "until"})
 _FIELDS = fields(Entry)  # once: fields() per call costs more than the rest of entry_to_dict
-_DEFAULTS = {f.name: f.default for f in _FIELDS if f.name != "extra"}
-_KNOWN = frozenset(_DEFAULTS) | {"format"}
+# each field's default (MISSING for the required ones); `extra` is not a field of the file
+FIELD_DEFAULTS = {f.name: f.default for f in _FIELDS if f.name != "extra"}
+_KNOWN = frozenset(FIELD_DEFAULTS) | {"format"}
 _TYPES: Mapping[str, type | tuple[type, ...]] = {
     "id": str,
     "kind": str,
@@ -174,20 +175,22 @@ def entry_to_dict(entry: Entry) -> dict[str, Any]:
     out: dict[str, Any] = {"format": FORMAT}
     for name, default, always, is_time in _TO_DICT:
         value = getattr(entry, name)
-        if value == default and not always:
-            continue
-        if is_time:
-            value = to_rfc3339(value)
-        elif isinstance(value, tuple):
-            value = list(value)
-        elif isinstance(value, StrEnum):
-            value = str(value)
-        out[name] = value
+        if value != default or always:
+            out[name] = _file_value(value, is_time)
     out.update(entry.extra)
     return out
 
 
-_DEFAULT = {name: default for name, default, _, _ in _TO_DICT}
+def _file_value(value: Any, is_time: bool) -> Any:
+    """A field's value as the file holds it: times as UTC RFC 3339, tuples as lists, kinds as
+    strings."""
+    if is_time:
+        return to_rfc3339(value)
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, StrEnum):
+        return str(value)
+    return value
 
 
 def entry_json(entry: Entry) -> dict[str, Any]:
@@ -197,15 +200,8 @@ def entry_json(entry: Entry) -> dict[str, Any]:
     so a 10,000-entry timeline does a third of `entry_to_dict`'s work."""
     out: dict[str, Any] = {"text": entry.text, "visibility": entry.visibility}
     for name, value in vars(entry).items():
-        if name == "extra" or value == _DEFAULT[name]:
-            continue
-        if name in _TIME_FIELDS:
-            value = to_rfc3339(value)
-        elif isinstance(value, tuple):
-            value = list(value)
-        elif isinstance(value, StrEnum):
-            value = str(value)
-        out[name] = value
+        if name != "extra" and value != FIELD_DEFAULTS[name]:
+            out[name] = _file_value(value, name in _TIME_FIELDS)
     out.update(entry.extra)
     return out
 

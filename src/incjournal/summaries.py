@@ -32,6 +32,7 @@ from incjournal.cache import (
     read_cache,
     scan,
     stamp,
+    state_path,
     too_recent,
     write_cache,
 )
@@ -41,8 +42,9 @@ from incjournal.store import ENTRIES, INCIDENTS, META, Journal
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _us(when: datetime | None) -> int | None:
-    return None if when is None else (when - EPOCH) // timedelta(microseconds=1)
+def micros(when: datetime) -> int:
+    """`when` in microseconds since the epoch, as summaries hold times."""
+    return (when - EPOCH) // timedelta(microseconds=1)
 
 
 def _time(us: int | None) -> datetime | None:
@@ -79,8 +81,8 @@ class Summary(NamedTuple):
             state.roles.get("ic"),
             state.reopened,
             len(state.entries),
-            (state.meta.opened_at - EPOCH) // timedelta(microseconds=1),
-            *map(_us, times),
+            micros(state.meta.opened_at),
+            *(None if when is None else micros(when) for when in times),
         )
 
     @property
@@ -157,7 +159,7 @@ def _row(journal: Journal, prefix: str, incident_id: str, taken: int) -> Row | N
 def _summary(journal: Journal, incident_id: str) -> Summary:
     """From the incident's snapshot when it has one; else folded without caching it (a first
     `ij list` of 10,000 incidents must not write 20,000 cache files)."""
-    if (cache_dir(journal) / "state" / f"{incident_id}.pickle").exists():
+    if state_path(journal, incident_id).exists():
         return Summary.of(load_state(journal, incident_id))
     return Summary.of(
         fold_folder(journal.read_meta(incident_id), journal.read_entries(incident_id)).freeze()

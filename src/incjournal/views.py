@@ -11,7 +11,7 @@ from incjournal.errors import NoIncident
 from incjournal.fold import IncidentState, Item
 from incjournal.model import Entry, Kind
 from incjournal.store import Journal
-from incjournal.summaries import EPOCH, summaries
+from incjournal.summaries import micros, summaries
 from incjournal.times import to_rfc3339
 
 
@@ -44,7 +44,7 @@ def incident_rows(journal: Journal, *, open_only: bool, now: datetime) -> list[I
     except NoIncident:
         current = None
     rows = []
-    now_us = (now - EPOCH) // timedelta(microseconds=1)  # 10,000 ages: integers, not datetimes
+    now_us = micros(now)  # 10,000 ages: integers, not datetimes
     for s in summaries(journal):  # cached per incident, checked against its files
         if open_only and s.is_resolved:
             continue
