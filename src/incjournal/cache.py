@@ -29,19 +29,16 @@ check at once, and by the write path once a reader has run: a reader that finds 
 rebuilds the head, one that finds a broken file deletes it.
 
 The files hold plain data where they can (summaries are tuples of strings and integers) and
-entries in a lean form (`_reduce_entry`): unpickling 10,000 full entries costs more than
-stat-ing their files. With no cache, thousands of entry files are parsed in two processes
-(`_read_entries`): tomllib is most of a cold read.
+entries in their lean form (only the fields their file gives, `model._build`): unpickling 10,000
+full entries costs more than stat-ing their files. With no cache, thousands of entry files are
+parsed in two processes (`_read_entries`): parsing TOML is most of a cold read.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copyreg
-import dataclasses
 import functools
 import gc
-import io
 import os
 import pickle
 import threading
@@ -50,11 +47,11 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from incjournal.errors import CorruptFile
 from incjournal.fold import Folder, IncidentState, fold_folder
-from incjournal.model import FIELD_DEFAULTS, Entry, Kind
+from incjournal.model import Entry, Kind
 from incjournal.store import META, Journal, atomic_write, is_entry_file, read_entry
 
 VERSION = 2
@@ -102,20 +99,6 @@ def cache_key(name: str) -> str:
 
 
 # reading and writing cache files ----------------------------------------------------------------
-def _reduce_entry(entry: Entry) -> tuple[Any, ...]:
-    """Pickle an entry as the fields that differ from their defaults (a third of them, typically),
-    rebuilt by the unpickler in C: `object.__new__`, then its `__dict__` updated. The fields left
-    out keep their default, which a dataclass holds on the class, so attribute access, ==, repr
-    and `dataclasses.replace` all see it (tests/test_cache.py checks each field)."""
-    missing = dataclasses.MISSING
-    state = {k: v for k, v in entry.__dict__.items() if v is not FIELD_DEFAULTS.get(k, missing)}
-    return copyreg.__newobj__, (Entry,), state  # type: ignore[attr-defined]
-
-
-class _Pickler(pickle.Pickler):
-    dispatch_table = {**copyreg.dispatch_table, Entry: _reduce_entry}
-
-
 @contextlib.contextmanager
 def _no_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector, which would walk the young objects of a large
@@ -147,9 +130,9 @@ def read_cache(path: Path, kind: type[T], key: str) -> T | None:
 
 
 def _dumps(data: object) -> bytes:
-    buffer = io.BytesIO()
-    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(data)
-    return buffer.getvalue()
+    """Pickled by pickle's C code alone: entries read from files hold only their non-default
+    fields (`model._build`), so they pickle lean with no Python call per entry."""
+    return pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def write_cache(path: Path, data: object) -> None:
@@ -284,7 +267,8 @@ def _can_fork() -> bool:
 
 
 def _read_part(folder: Path, names: Iterable[str]) -> dict[str, Entry]:
-    return {n: read_entry(folder / n) for n in names}
+    prefix = f"{folder}{os.sep}"
+    return {n: read_entry(prefix + n) for n in names}
 
 
 def _read_dumped(folder: Path, names: list[str]) -> bytes:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta, tzinfo
 from pathlib import Path
 from typing import Any
+
+import tomli
 
 from incjournal.errors import BadValue, CorruptFile
 from incjournal.times import parse_duration, zone
@@ -105,10 +106,10 @@ def load(root: Path) -> Config:
     path = root / FILENAME
     try:
         with path.open("rb") as fh:
-            raw = tomllib.load(fh)
+            raw = tomli.load(fh)
     except FileNotFoundError:
         raw = {}
-    except tomllib.TOMLDecodeError as exc:
+    except tomli.TOMLDecodeError as exc:
         raise CorruptFile(f"{path}: {exc}: fix the TOML syntax") from exc
     try:
         return from_dict(raw)
