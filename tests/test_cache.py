@@ -25,6 +25,7 @@ from test_model import entries
 
 from incjournal import cache
 from incjournal import journal as journal_mod
+from incjournal.beside import can_fork
 from incjournal.errors import CorruptFile
 from incjournal.fold import Folder, fold
 from incjournal.model import Entry, IncidentMeta, Kind, entry_from_dict, entry_to_dict
@@ -436,7 +437,7 @@ def test_trusted_snapshot_sees_files_added_and_removed(
 # a cold read of many files, half of them in a forked worker ------------------------------------
 @pytest.fixture
 def parallel(monkeypatch: pytest.MonkeyPatch) -> None:
-    if not cache._can_fork():
+    if not can_fork():
         pytest.skip("no second CPU (or other threads): reads stay in one process")
     monkeypatch.setattr(cache, "PARALLEL_MIN", 2)
 

@@ -38,17 +38,16 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import os
 import pickle
-import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from incjournal.beside import beside, no_gc
 from incjournal.errors import CorruptFile
 from incjournal.fold import Folder, IncidentState, fold_folder
 from incjournal.model import Entry, Kind
@@ -60,6 +59,7 @@ KEEP = 100  # entries the write-path head keeps (the page shows the last 10 live
 MIN_LIVE = 20  # a head whose kept entries hold fewer live ones is not used for the page
 DIR = "cache"
 PARALLEL_MIN = 2000  # entry files to parse before a second process pays for itself (~50 ms)
+LARGE_SNAPSHOT = 1 << 20  # bytes of a snapshot (~3,000 entries) loaded beside the files' scan
 
 Sig = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 T = TypeVar("T")
@@ -98,29 +98,27 @@ def cache_key(name: str) -> str:
     return f"{name}@{code_key()}"
 
 
+@functools.cache
+def package_key() -> str:
+    """A digest of every file of ij's package (names, sizes, modification times): a render
+    stored by one version of the code is not served by another."""
+    digest = 0
+    for folder, _dirs, names in os.walk(Path(__file__).parent):
+        for name in sorted(names):
+            if not name.endswith((".pyc", ".pyo")):
+                st = os.stat(os.path.join(folder, name))
+                digest = zlib.crc32(
+                    f"{folder}/{name}:{st.st_size}:{st.st_mtime_ns};".encode(), digest
+                )
+    return f"{digest:08x}"
+
+
 # reading and writing cache files ----------------------------------------------------------------
-@contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector, which would walk the young objects of a large
-    unpickling dozens of times (a third of loading 10,000 entries), and then file what was loaded
-    with the old objects (freeze + unfreeze), so re-enabling it does not walk them once more."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.unfreeze()
-        gc.enable()
-
-
 def read_cache(path: Path, kind: type[T], key: str) -> T | None:
     """The cached object, or None when missing, unreadable, corrupt, of another version or key."""
     try:
         raw = path.read_bytes()
-        with _no_gc():
+        with no_gc():
             data = pickle.loads(raw)  # noqa: S301 - our own per-clone file, never committed
     except Exception:  # a truncated or foreign file is only a cache miss
         return None
@@ -144,12 +142,23 @@ def write_cache(path: Path, data: object) -> None:
 
 # the readers' snapshot ---------------------------------------------------------------------------
 @dataclass
-class Snapshot:
-    key: str
+class Stamps:
+    """The stamps of an incident's files at the moment something was made from them."""
+
     meta_sig: Sig | None
     taken_ns: int
     files: dict[str, Sig]
     racy: frozenset[str]  # files whose stamps were too recent to trust: re-read next time
+
+    def matches(self, meta_sig: Sig | None, files: dict[str, Sig]) -> bool:
+        """True when every file has the stamp it had, and no stamp was too recent to trust."""
+        same_meta = self.meta_sig == meta_sig and not too_recent(meta_sig, self.taken_ns)
+        return same_meta and not self.racy and self.files == files
+
+
+@dataclass
+class Snapshot(Stamps):
+    key: str
     entries: dict[str, Entry]
     folder: Folder
     version: int = VERSION
@@ -165,12 +174,7 @@ class Snapshot:
         folder: Folder,
     ) -> Snapshot:
         racy = frozenset(n for n, s in files.items() if too_recent(s, taken))
-        return cls(cache_key(incident_id), meta_sig, taken, files, racy, entries, folder)
-
-    def matches(self, meta_sig: Sig | None, files: dict[str, Sig]) -> bool:
-        """True when every file has the stamp it had, and no stamp was too recent to trust."""
-        same_meta = self.meta_sig == meta_sig and not too_recent(meta_sig, self.taken_ns)
-        return same_meta and not self.racy and self.files == files
+        return cls(meta_sig, taken, files, racy, cache_key(incident_id), entries, folder)
 
 
 def scan(folder: str | Path) -> dict[str, Sig]:
@@ -193,9 +197,11 @@ def snapshot(journal: Journal, incident_id: str) -> Snapshot:
     path = state_path(journal, incident_id)
     taken = time.time_ns()
     meta_sig = stamp(journal.incident_dir(incident_id) / META)
-    dir_sig = stamp(journal.entries_dir(incident_id))  # before the scan: a later change shows
-    files = scan(journal.entries_dir(incident_id))
-    old = read_cache(path, Snapshot, incident_id)
+    folder = journal.entries_dir(incident_id)
+    dir_sig = stamp(folder)  # before the scan: a later change shows
+    with beside(scan, folder, fork=_large(path)) as scanned:  # a stat is a few µs: 10,000 add up
+        old = read_cache(path, Snapshot, incident_id)
+        files = scanned()
     try:
         fresh = _refresh(journal, incident_id, old, meta_sig, files, taken)
     except CorruptFile:  # the write path must not keep rendering past a broken file either
@@ -205,6 +211,13 @@ def snapshot(journal: Journal, incident_id: str) -> Snapshot:
         write_cache(path, fresh)
         save_head(journal, incident_id, fresh.folder, files, dir_sig, taken)
     return fresh
+
+
+def _large(path: Path) -> bool:
+    """Whether the cached snapshot is large enough (thousands of entries) that loading it and
+    stat-ing the entry files in two processes pays for a fork."""
+    sig = stamp(path)
+    return sig is not None and sig[0] >= LARGE_SNAPSHOT
 
 
 def _refresh(
@@ -239,41 +252,18 @@ def _refresh(
 
 
 def _read_entries(folder: Path, names: list[str]) -> dict[str, Entry]:
-    """The entry files `names` parsed, the second half in a forked worker when there are many:
-    tomllib takes 45-100 µs a file, most of a cold read of 10,000. If anything goes wrong in the
-    worker, this process reads that half itself, so a bad file fails as in a plain read."""
-    if len(names) < PARALLEL_MIN or not _can_fork():
-        return _read_part(folder, names)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
+    """The entry files `names` parsed, the second half in a forked child when there are many:
+    parsing is most of a cold read of 10,000. If anything goes wrong in the child, this process
+    reads that half itself, so a bad file fails as in a plain read."""
     half = len(names) // 2
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        future = pool.submit(_read_dumped, folder, names[half:])
+    with beside(_read_part, folder, names[half:], fork=len(names) >= PARALLEL_MIN) as second:
         first = _read_part(folder, names[:half])
-        try:
-            with _no_gc():
-                second = pickle.loads(future.result())  # noqa: S301 - from our own worker
-        except Exception:  # a bad file (or a lost worker): read here, to fail as usual
-            second = _read_part(folder, names[half:])
-    return {**first, **second}
-
-
-def _can_fork() -> bool:
-    """Whether a forked worker can run beside this process: a second CPU, and no other thread
-    (forking one that holds a lock would leave the worker stuck)."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return hasattr(os, "fork") and (cpus or 1) > 1 and threading.active_count() == 1
+        return {**first, **second()}
 
 
 def _read_part(folder: Path, names: Iterable[str]) -> dict[str, Entry]:
     prefix = f"{folder}{os.sep}"
     return {n: read_entry(prefix + n) for n in names}
-
-
-def _read_dumped(folder: Path, names: list[str]) -> bytes:
-    """In the worker: the parsed entries, pickled in the lean form."""
-    return _dumps(_read_part(folder, names))
 
 
 def _folded(
@@ -303,6 +293,40 @@ def _appendable(old: Snapshot, parsed: Mapping[str, Entry]) -> bool:
 def load_state(journal: Journal, incident_id: str) -> IncidentState:
     """The folded state of the incident (the readers' path)."""
     return snapshot(journal, incident_id).folder.freeze()
+
+
+# renders of a whole incident ---------------------------------------------------------------------
+@dataclass
+class Rendered(Stamps):
+    key: str
+    inputs: str  # what else it depends on (the configuration), with ij's code
+    text: str
+    version: int = VERSION
+
+
+def rendered(
+    journal: Journal,
+    incident_id: str,
+    name: str,
+    inputs: str,
+    build: Callable[[IncidentState], str],
+) -> str:
+    """`build(state)` for a view that depends on nothing but the incident's state and `inputs`
+    (not on the clock, the terminal or anything else), kept with the stamps of the files it was
+    made from: served again while every file has its stamp, with the same `inputs` and the same
+    code. The review of a 10,000-entry incident takes longer to render than to check."""
+    path = cache_dir(journal) / "renders" / f"{incident_id}.{name}.pickle"
+    inputs = f"{inputs}\0{package_key()}"
+    meta_sig = stamp(journal.incident_dir(incident_id) / META)
+    files = scan(journal.entries_dir(incident_id))
+    old = read_cache(path, Rendered, incident_id)
+    if old is not None and old.inputs == inputs and old.matches(meta_sig, files):
+        return str(old.text)
+    snap = snapshot(journal, incident_id)  # stamps taken before its files were read
+    text = build(snap.folder.freeze())
+    stamps = (snap.meta_sig, snap.taken_ns, snap.files, snap.racy)
+    write_cache(path, Rendered(*stamps, cache_key(incident_id), inputs, text))
+    return text
 
 
 # the write path's head ---------------------------------------------------------------------------

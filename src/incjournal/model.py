@@ -194,14 +194,16 @@ def _file_value(value: Any, is_time: bool) -> Any:
 
 
 def entry_json(entry: Entry) -> dict[str, Any]:
-    """`entry_to_dict` without `format`, keys in no set order (for JSON written with sorted keys).
+    """`entry_to_dict` without `format`, keys in no set order (for JSON written with sorted keys;
+    JSON writes kinds as their text and tuples as lists by itself).
 
-    Walks only the fields the entry holds: an entry from the cache holds just its non-defaults,
-    so a 10,000-entry timeline does a third of `entry_to_dict`'s work."""
+    Walks only the fields the entry holds: an entry read from its file holds just the fields the
+    file gives, so a 10,000-entry timeline does a third of `entry_to_dict`'s work."""
     out: dict[str, Any] = {"text": entry.text, "visibility": entry.visibility}
-    for name, value in vars(entry).items():
-        if name != "extra" and value != FIELD_DEFAULTS[name]:
-            out[name] = _file_value(value, name in _TIME_FIELDS)
+    defaults = FIELD_DEFAULTS
+    out.update((k, v) for k, v in vars(entry).items() if k != "extra" and v != defaults[k])
+    for name in _TIME_FIELDS.intersection(out):
+        out[name] = to_rfc3339(out[name])
     out.update(entry.extra)
     return out
 

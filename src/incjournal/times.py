@@ -106,10 +106,9 @@ def _clock_time(match: re.Match[str], tz: tzinfo, now: datetime) -> datetime | N
 
 
 def to_rfc3339(when: datetime) -> str:
-    """UTC RFC 3339 with a Z, microseconds kept only when present."""
+    """UTC RFC 3339 with a Z, microseconds kept only when present (what `isoformat` does)."""
     utc = when if when.tzinfo is UTC else when.astimezone(UTC)
-    spec = "microseconds" if utc.microsecond else "seconds"
-    return utc.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
+    return utc.isoformat()[:-6] + "Z"  # "+00:00" -> "Z"
 
 
 def from_rfc3339(text: str) -> datetime:

@@ -77,13 +77,16 @@ def review(
 
     Example: ij review --write
     """
+    from incjournal.cache import rendered
     from incjournal.render.review import review_markdown
 
     if force and not write:
         raise BadValue("--force only applies with --write: ij review --write --force")
     journal = open_journal()
     incident_id = journal.resolve_incident(incident)
-    text = review_markdown(journal_mod.load_state(journal, incident_id), journal.config)
+    config = journal.config
+    inputs = f"{config!r} {config.tz!r}"  # the zone too: "local" is the machine's
+    text = rendered(journal, incident_id, "review", inputs, lambda s: review_markdown(s, config))
     if not write:
         emit_markdown(text, raw=markdown)
         return

@@ -31,6 +31,7 @@ def timeline(
 
     Example: ij timeline --since "1h ago" --kind decision
     """
+    from incjournal.cache import rendered
     from incjournal.views import timeline as build
 
     journal = open_journal()
@@ -38,11 +39,17 @@ def timeline(
     tz = journal.config.tz
     since_at = parse_time(since, tz, utcnow()) if since else None
     kinds = [_kind(k) for k in kind or []]
+    if as_json and since is None and not kinds and by is None:  # the whole timeline: cached
+        text = rendered(
+            journal, incident_id, "timeline-json", "", lambda s: _timeline_json(build(s))
+        )
+        typer.echo(text)
+        return
     entries = build(
         journal_mod.load_state(journal, incident_id), since=since_at, kinds=kinds, by=by
     )
     if as_json:
-        _emit_timeline_json(entries)
+        typer.echo(_timeline_json(entries))
         return
     lines = [
         f"{show(entry.at, tz)}  {entry.id[:6]}  {entry.kind:<10} {entry.headline}  — {entry.author}"
@@ -52,16 +59,16 @@ def timeline(
         typer.echo("\n".join(lines))
 
 
-def _emit_timeline_json(entries: Sequence[Entry]) -> None:
+def _timeline_json(entries: Sequence[Entry]) -> str:
     """A JSON array with one entry per line: greppable, and quick to write for a long incident
     (an indented dump of 10,000 entries goes through json's slow pure-Python encoder)."""
     import json
 
     from incjournal.model import entry_json
 
-    encoder = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
-    rows = ",\n".join(encoder.encode(entry_json(e)) for e in entries)
-    typer.echo(f"[\n{rows}\n]" if rows else "[]")
+    encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
+    rows = ",\n".join([encode(entry_json(e)) for e in entries])
+    return f"[\n{rows}\n]" if rows else "[]"
 
 
 def _kind(name: str) -> Kind:
