@@ -13,6 +13,7 @@ import json
 import os
 import pickle
 import random
+import re
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -462,3 +463,93 @@ def test_a_bad_file_fails_a_parallel_read_as_a_plain_one(
         journal_mod.load_state(journal, incident)
     assert str(parallel.value) == str(plain.value)
     assert paths[which].name in str(parallel.value)
+
+
+# renders kept with the stamps they were made from -----------------------------------------------
+def uncached(run: Run, journal: Journal, *args: str) -> str:
+    """The command's output with no cache at all (and the cache put back as it was not)."""
+    shutil.rmtree(journal.git_dir / "incjournal" / "cache", ignore_errors=True)
+    return run(*args).stdout
+
+
+RENDERED = [("review",), ("timeline", "--json")]
+
+
+@pytest.mark.usefixtures("trusting")
+@pytest.mark.parametrize("args", RENDERED)
+def test_a_kept_render_sees_every_kind_of_file_change(
+    run: Run, journal: Journal, incident: str, args: tuple[str, ...]
+) -> None:
+    path = write_entry(journal, incident, make(5))
+    first = run(*args).stdout
+    assert run(*args).stdout == first  # served from the render: the same text
+    renders = journal.git_dir / "incjournal" / "cache" / "renders"
+    assert any(renders.iterdir())
+    rewrite_in_place(path, b"entry number 5", b"ENTRY NUMBER 5")  # only the ctime tells
+    changed = run(*args).stdout
+    assert "ENTRY NUMBER 5" in changed and changed == uncached(run, journal, *args)
+    added = write_entry(journal, incident, later(7))
+    assert "entry number 7" in run(*args).stdout
+    added.unlink()
+    assert "entry number 7" not in run(*args).stdout
+    meta = journal.incident_dir(incident) / "incident.toml"
+    meta.write_text(meta.read_text().replace("title = ", 'title = "Renamed" # ', 1))
+    if args == ("review",):
+        assert "Renamed" in run(*args).stdout
+    assert run(*args).stdout == uncached(run, journal, *args)
+
+
+@pytest.mark.usefixtures("trusting")
+def test_a_kept_review_follows_the_configured_zone(
+    run: Run, journal: Journal, incident: str
+) -> None:
+    run("note", "late evening")
+    config = journal.root / "incjournal.toml"
+    text = re.sub(r"(?m)^timezone = .*$", 'timezone = "UTC"', config.read_text())
+    config.write_text(text)
+    assert "Times are shown in UTC" in run("review").stdout
+    config.write_text(text.replace('timezone = "UTC"', 'timezone = "Asia/Tokyo"'))
+    tokyo = run("review").stdout
+    assert "Times are shown in UTC" not in tokyo and "JST" in tokyo
+    assert tokyo == uncached(run, journal, "review")
+
+
+@pytest.mark.usefixtures("trusting")
+@pytest.mark.parametrize("args", RENDERED)
+def test_a_broken_or_missing_render_is_rebuilt(
+    run: Run, journal: Journal, incident: str, args: tuple[str, ...]
+) -> None:
+    write_entry(journal, incident, make(5))
+    first = run(*args).stdout
+    for render in (journal.git_dir / "incjournal" / "cache" / "renders").iterdir():
+        render.write_bytes(b"\x80\x05 truncated")
+    assert run(*args).stdout == first
+    shutil.rmtree(journal.git_dir / "incjournal" / "cache" / "renders")
+    assert run(*args).stdout == first
+
+
+def test_a_filtered_timeline_is_never_served_the_whole_one(
+    run: Run, journal: Journal, incident: str
+) -> None:
+    write_entry(journal, incident, make(5))
+    whole = json.loads(run("timeline", "--json").stdout)
+    only = json.loads(run("timeline", "--json", "--kind", "open").stdout)
+    assert len(only) == 1 < len(whole)
+
+
+def test_the_package_key_changes_with_any_file_of_the_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / "incjournal"
+    shutil.copytree(Path(cache.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    keys = []
+    for change in ("none", "a template", "a module"):
+        if change == "a template":
+            next((copy / "templates").iterdir()).write_text("changed")
+        elif change == "a module":
+            (copy / "render" / "review.py").write_text("# changed\n")
+        monkeypatch.setattr(cache, "__file__", str(copy / "cache.py"))
+        cache.package_key.cache_clear()
+        keys.append(cache.package_key())
+    cache.package_key.cache_clear()
+    assert len(set(keys)) == 3
