@@ -295,6 +295,7 @@ def trusting(monkeypatch: pytest.MonkeyPatch) -> None:
     (a file written in the last RACY_NS is always re-read, which would hide a broken check).
     Each change below comes a whole command after the stamp it changes: a new clock tick."""
     monkeypatch.setattr(cache, "RACY_NS", 0)
+    monkeypatch.setattr(cache, "FINE_RACY_NS", 0)
 
 
 def later(number: int, kind: Kind = Kind.NOTE, **fields: object) -> Entry:
@@ -324,13 +325,35 @@ def severities(run: Run) -> dict[object, object]:
 
 
 def test_summary_rows_are_trusted_only_once_their_stamps_are_old(
-    run: Run, journal: Journal, incident: str
+    run: Run, journal: Journal, incident: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    def row_stamps() -> object:
+        path = journal.git_dir / "incjournal" / "cache" / "summaries.pickle"
+        return pickle.loads(path.read_bytes()).rows[incident][0]
+
+    for window in ("RACY_NS", "FINE_RACY_NS"):  # every stamp here is "just written"
+        monkeypatch.setattr(cache, window, 3600 * 10**9)
     run("list")
-    data = pickle.loads(
-        (journal.git_dir / "incjournal" / "cache" / "summaries.pickle").read_bytes()
-    )
-    assert data.rows[incident][0] is None  # just written: checked again next time
+    assert row_stamps() is None  # checked again next time
+    for window in ("RACY_NS", "FINE_RACY_NS"):
+        monkeypatch.setattr(cache, window, 0)
+    run("list")
+    assert row_stamps() is not None
+
+
+def test_a_stamp_is_too_recent_within_its_file_systems_granularity() -> None:
+    """Whole seconds may come from a file system that keeps nothing finer: 2 s of doubt. A
+    sub-second stamp is from one that keeps fine times: 100 ms."""
+    second = 10**9
+    taken = 1_000 * second
+    fine = (1, taken - 150_000_000, taken - 150_000_000, 1)
+    coarse = (1, taken - second, taken - second, 1)
+    assert not cache.too_recent(fine, taken)
+    assert cache.too_recent((1, taken - 50_000_000, taken - 50_000_000, 1), taken)
+    assert cache.too_recent(coarse, taken)
+    assert not cache.too_recent((1, taken - 3 * second, taken - 3 * second, 1), taken)
+    assert cache.too_recent((1, taken - 3 * second, taken - 50_000_000, 1), taken)  # ctime counts
+    assert cache.too_recent(None, taken)
 
 
 @pytest.mark.usefixtures("trusting")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from conftest import Run, entry_id, git, ij_subprocess
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 
@@ -171,28 +172,89 @@ def test_an_unreadable_folder_in_head_stops_the_commit_instead_of_dropping_it(
     head = git(journal_dir, "rev-parse", "HEAD")
     tree = git(journal_dir, "rev-parse", f"HEAD:incidents/{incident}/entries").strip()
     (journal_dir / ".git" / "objects" / tree[:2] / tree[2:]).unlink()
+    kept = journal_dir / ".git" / "incjournal" / "cache" / "trees.pickle"
+    assert kept.is_file()
+    kept.unlink()  # the trees of ij's last commit: without them, git must read the lost tree
     written = run("note", "second")
     assert "saved, not committed" in written.stderr
     assert git(journal_dir, "rev-parse", "HEAD") == head
 
 
-_NAMES = st.text(
-    st.characters(blacklist_characters="\0/", blacklist_categories=("Cs",)), min_size=1, max_size=6
-)
-
-
-@given(st.lists(_NAMES, unique=True, min_size=1, max_size=8), st.data())
-def test_cutting_one_record_out_of_a_listing_leaves_exactly_the_others(
-    names: list[str], data: st.DataObject
+def test_the_kept_trees_of_the_last_commit_are_exact(
+    run: Run, journal_dir: Path, incident: str
 ) -> None:
-    from incjournal.gitlog import _without
+    """While HEAD is ij's last commit, its folders' trees come from the cache: the next commit
+    is the very tree git builds from the files, whatever git no longer has of the old one."""
+    first = entry_id(run("note", "first"))
+    tree = git(journal_dir, "rev-parse", f"HEAD:incidents/{incident}/entries").strip()
+    (journal_dir / ".git" / "objects" / tree[:2] / tree[2:]).unlink()  # not needed any more
+    second = entry_id(run("note", "second"))
+    names = git(journal_dir, "ls-tree", "--name-only", f"HEAD:incidents/{incident}/entries")
+    assert first in names and second in names
+    git(journal_dir, "read-tree", "HEAD")
+    assert git(journal_dir, "status", "--porcelain") == ""
+    git(journal_dir, "commit", "-qm", "by hand", "--allow-empty")  # HEAD moves: trees from git
+    third = entry_id(run("note", "third"))
+    listed = git(journal_dir, "ls-tree", "-r", "--name-only", "HEAD")
+    assert all(n in listed for n in (first, second, third))
 
-    def listing(kept: list[str]) -> bytes:
-        return b"".join(f"100644 blob {'0' * 40}\t{n}\0".encode() for n in kept)
 
-    gone = data.draw(st.sampled_from(names))
-    assert _without(listing(names), gone.encode()) == listing([n for n in names if n != gone])
-    assert _without(listing(names), b"not-there\tx") == listing(names)
+_NAMES = st.text(
+    st.characters(blacklist_characters="\0/\n", blacklist_categories=("Cs",)),
+    min_size=1,
+    max_size=6,
+)
+_MODES = st.sampled_from([("100644", "blob"), ("100755", "blob"), ("040000", "tree")])
+
+
+@pytest.fixture(scope="module")
+def bare_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    repo = tmp_path_factory.mktemp("trees")
+    git(repo, "init", "-q", "--bare")
+    return repo
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.dictionaries(_NAMES, _MODES, min_size=0, max_size=8), st.data())
+def test_an_edited_tree_is_the_one_git_mktree_makes(
+    bare_repo: Path, before: dict[str, tuple[str, str]], data: st.DataObject
+) -> None:
+    """Replacing, adding and removing records of a tree object in git's binary form gives the
+    very tree `git mktree` builds from the resulting listing (order, modes, ids)."""
+    from incjournal.trees import Tree
+
+    def oid(name: str) -> str:
+        return hashlib.sha1(name.encode()).hexdigest()
+
+    def mktree(entries: dict[str, tuple[str, str]]) -> str:
+        listing = "".join(f"{m} {k} {oid(n)}\t{n}\0" for n, (m, k) in entries.items())
+        return git_bytes_in(bare_repo, ["mktree", "-z", "--missing"], listing.encode())
+
+    tree = Tree.parse(git_raw(bare_repo, mktree(before)) if before else b"", 20)
+    assert tree.keys == sorted(tree.keys) and len(tree.keys) == len(before)
+    gone = data.draw(st.sets(st.sampled_from(sorted(before)))) if before else set()
+    added = data.draw(st.dictionaries(_NAMES, _MODES, max_size=4))
+    changes: dict[str, tuple[str, str, str] | None] = dict.fromkeys(gone)
+    changes.update({n: (m, k, oid(n)) for n, (m, k) in added.items()})
+    after = {n: v for n, v in before.items() if n not in gone} | added
+    edited = tree.edited(changes)
+    assert edited.object_id("sha1") == (
+        mktree(after) if after else Tree(b"", [], []).object_id("sha1")
+    )
+    assert edited == Tree.parse(edited.raw, 20)  # keys and starts kept right by every splice
+
+
+def git_bytes_in(repo: Path, args: list[str], stdin: bytes) -> str:
+    proc = subprocess.run(["git", *args], cwd=repo, input=stdin, capture_output=True, check=True)
+    return proc.stdout.decode().strip()
+
+
+def git_raw(repo: Path, oid: str) -> bytes:
+    return subprocess.run(
+        ["git", "cat-file", "tree", oid], cwd=repo, capture_output=True, check=True
+    ).stdout
 
 
 def _write_note_file(repo: Path, name: str) -> list[str]:

@@ -20,13 +20,15 @@ files before use and rebuilt (atomically, temp file + rename) when they disagree
 - `summaries.pickle` (`ij list`, `ij stats`): one row per incident, checked against the stamps of
   its incident.toml, its entries folder and every entry file (see `incjournal.summaries`).
 
-"Too recent to trust" is git's racy-clean rule: a stamp within `RACY_NS` of the moment it was
-recorded may be shared by a later change on a file system with coarse timestamps, so such files
-are re-read (and compared) instead of trusted. A cache file that cannot be read, is of another
-version or is corrupt is ignored and rebuilt. A rewrite in place of an existing entry file that
-leaves its folder untouched (only by hand: entry files are written once) is seen by the readers'
-check at once, and by the write path once a reader has run: a reader that finds a changed file
-rebuilds the head, one that finds a broken file deletes it.
+"Too recent to trust" is git's racy-clean rule: a stamp within `RACY_NS` (2 s) of the moment it
+was recorded may be shared by a later change on a file system with coarse timestamps, so such
+files are re-read (and compared) instead of trusted. A stamp with a sub-second part comes from a
+file system that keeps fine times (ext4, xfs, btrfs, tmpfs, APFS, NTFS: a clock tick, at most
+10 ms on Linux), for which `FINE_RACY_NS` (100 ms) is the window. A cache file that cannot be
+read, is of another version or is corrupt is ignored and rebuilt. A rewrite in place of an
+existing entry file that leaves its folder untouched (only by hand: entry files are written once)
+is seen by the readers' check at once, and by the write path once a reader has run: a reader that
+finds a changed file rebuilds the head, one that finds a broken file deletes it.
 
 The files hold plain data where they can (summaries are tuples of strings and integers) and
 entries in their lean form (only the fields their file gives, `model._build`): unpickling 10,000
@@ -54,7 +56,8 @@ from incjournal.model import Entry, Kind
 from incjournal.store import META, Journal, atomic_write, is_entry_file, read_entry
 
 VERSION = 2
-RACY_NS = 2_000_000_000  # stamps this close to the moment they were taken are re-checked
+RACY_NS = 2_000_000_000  # stamps this close to the moment they were taken are re-checked ...
+FINE_RACY_NS = 100_000_000  # ... or this close, on a file system that keeps sub-second times
 KEEP = 100  # entries the write-path head keeps (the page shows the last 10 live ones)
 MIN_LIVE = 20  # a head whose kept entries hold fewer live ones is not used for the page
 DIR = "cache"
@@ -77,7 +80,11 @@ def stamp(path: str | Path) -> Sig | None:
 
 
 def too_recent(sig: Sig | None, taken_ns: int) -> bool:
-    return sig is None or max(sig[1], sig[2]) >= taken_ns - RACY_NS
+    if sig is None:
+        return True
+    latest = max(sig[1], sig[2])
+    fine = latest % 1_000_000_000 != 0  # a whole second: the file system may keep no less
+    return latest >= taken_ns - (FINE_RACY_NS if fine else RACY_NS)
 
 
 def cache_dir(journal: Journal) -> Path:

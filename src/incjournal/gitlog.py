@@ -1,8 +1,9 @@
 """Commits and repository state, through the git binary's plumbing. Nothing else runs git
-(`gitsync.py`, the plumbing of `ij sync`, runs it through the helpers here).
+(`gitsync.py`, the plumbing of `ij sync`, runs it through the helpers here; `trees.py` reads and
+writes the tree objects of a commit).
 
 A write is committed without touching the user's staged work: the tree is HEAD's with only the
-folders on the way to the written paths rewritten (`ls-tree` + `mktree`, no index), committed with
+folders on the way to the written paths rewritten (`trees.py`, no index), committed with
 `commit-tree`, the written paths are refreshed in the user's index, and HEAD moves with a
 compare-and-swap `update-ref`. GitPython's pure-Python index is far too slow on large repositories
 for the write path, and it is not needed for anything else here, so it is not imported at all.
@@ -10,6 +11,7 @@ for the write path, and it is not needed for anything else here, so it is not im
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 import re
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from incjournal import trees
 from incjournal.errors import GitError
 
 _AUTHOR = re.compile(r"^\s*(?P<name>[^<>]*?)\s*(?:<(?P<email>[^<>]*)>)?\s*$")
@@ -120,8 +123,8 @@ def commit_paths(
     """Commit exactly `paths` (relative to `root`; a missing file is removed) on top of HEAD;
     returns the new commit id.
 
-    The new tree is HEAD's with only the folders on the way to `paths` rewritten (`ls-tree` of
-    each, `mktree` of the result): no index is read or written for it, so the cost does not grow
+    The new tree is HEAD's with only the folders on the way to `paths` rewritten, in git's binary
+    tree form (`incjournal.trees`): no index is read or written for it, so the cost does not grow
     with the number of files in the repository. Meanwhile the user's index learns the paths (in a
     parallel `update-index`), and it has them before HEAD moves with a compare-and-swap
     `update-ref`: a kill in between leaves them staged, never staged as deleted. Callers hold the
@@ -136,7 +139,7 @@ def commit_paths(
         changes = _blobs(top, [prefix + Path(path).as_posix() for path in paths])
         for attempt in range(5):
             head = _head(root, git_dir) if attempt == 0 else rev(root, "HEAD")
-            tree = _tree_with(top, head, changes)
+            tree, folders = _tree_with(top, git_dir, head, changes)
             if skip_if_unchanged and head and tree == rev(root, f"{head}^{{tree}}"):
                 return head
             commit = _commit_tree(root, tree, head, message, author, when)
@@ -152,13 +155,14 @@ def commit_paths(
                 check=False,
             )
             if moved.returncode == 0:
+                trees.keep(git_dir, commit, folders)
                 return commit
         raise GitError("HEAD kept moving while committing: try again")
     finally:
         refresh.communicate()
 
 
-Entry = tuple[str, str, str]  # (mode, type, object id) of one tree entry
+Entry = trees.Record  # (mode, type, object id) of one tree entry
 
 # From this size of the user's index (~30,000 files) every `update-index` rewriting all of it costs
 # more than the rest of a write; git's split-index mode writes only what changed.
@@ -207,14 +211,11 @@ def _blobs(top: Path, names: Sequence[str]) -> dict[str, Entry | None]:
     return changes
 
 
-def _tree_with(top: Path, head: str, changes: Mapping[str, Entry | None]) -> str:
-    """The id of HEAD's tree with `changes` applied, rewriting only the folders they are in.
-
-    Each folder's listing (`ls-tree -z` of `HEAD:folder`, all folders in parallel) is kept as
-    the bytes git printed; a changed name's record is cut out and its new one appended (mktree
-    sorts), so a folder of 10,000 entries costs no Python work per entry. One `mktree --batch`
-    writes the folders deepest first, each answer going into its parent.
-    """
+def _tree_with(
+    top: Path, git_dir: Path, head: str, changes: Mapping[str, Entry | None]
+) -> tuple[str, dict[str, trees.Tree]]:
+    """The id of HEAD's tree with `changes` applied, rewriting only the folders they are in
+    (`incjournal.trees`), and the new trees of those folders."""
     pending: dict[str, dict[str, Entry | None]] = {}
     for path, entry in changes.items():
         folder, name = posixpath.split(path)
@@ -224,79 +225,34 @@ def _tree_with(top: Path, head: str, changes: Mapping[str, Entry | None]) -> str
         while folder not in folders:
             folders.add(folder)
             folder = posixpath.dirname(folder) if folder else ""
-    listings = _listings(top, head, folders)
-    with subprocess.Popen(
-        ["git", "mktree", "-z", "--missing", "--batch"],
-        cwd=top,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-    ) as mktree:
-        assert mktree.stdin is not None and mktree.stdout is not None
-        for folder in sorted(folders, key=lambda f: f.count("/") + bool(f), reverse=True):
-            listing = listings[folder]
-            for name, entry in pending.get(folder, {}).items():
-                listing = _without(listing, os.fsencode(name))
-                if entry is not None:
-                    mode, kind, oid = entry
-                    listing += f"{mode} {kind} {oid}\t".encode() + os.fsencode(name) + b"\0"
-            if not listing:  # an emptied folder goes; an emptied top is the empty tree
-                new = None if folder else empty_tree(top)
-            else:
-                mktree.stdin.write(listing + b"\0")
-                mktree.stdin.flush()
-                new = mktree.stdout.readline().decode().strip()
-                if not _OID.fullmatch(new):
-                    raise GitError(f"git mktree failed for {folder or 'the top folder'}")
-            if not folder:
-                mktree.stdin.close()
-                return str(new)
-            parent, name = posixpath.split(folder)
-            pending.setdefault(parent, {})[name] = ("040000", "tree", new) if new else None
+    algorithm = trees.object_format(top, head)
+    oid_size = hashlib.new(algorithm).digest_size
+    old = {f: t for f, t in trees.kept(git_dir, head).items() if f in folders}
+    old.update(trees.read(top, head, folders - old.keys(), oid_size))
+    new: dict[str, trees.Tree] = {}
+    written: dict[str, bytes] = {}  # object id -> content
+    for folder in sorted(folders, key=lambda f: f.count("/") + bool(f), reverse=True):
+        tree = new[folder] = old[folder].edited(pending.get(folder, {}))
+        oid = tree.object_id(algorithm) if tree.raw or not folder else None
+        if oid is not None:
+            written[oid] = tree.raw
+        if not folder:
+            trees.write(top, written)
+            return str(oid), new
+        parent, name = posixpath.split(folder)
+        pending.setdefault(parent, {})[name] = (trees.TREE_MODE, "tree", oid) if oid else None
     raise AssertionError("unreachable: the top folder is always rewritten")
 
 
-def _without(listing: bytes, name: bytes) -> bytes:
-    """`listing` (records `mode type oid<TAB>name<NUL>`) without the record of `name`."""
-    key = b"\t" + name + b"\0"
-    at = listing.find(key)
-    while at != -1:
-        start = listing.rfind(b"\0", 0, at) + 1
-        if listing.index(b"\t", start) == at:  # the record's own tab, not one inside a name
-            return listing[:start] + listing[at + len(key) :]
-        at = listing.find(key, at + 1)
-    return listing
-
-
-def _listings(top: Path, head: str, folders: set[str]) -> dict[str, bytes]:
-    """HEAD's `ls-tree -z` listing of each folder, from parallel processes.
-
-    A folder HEAD does not have lists as empty, but only when its parent's listing (or the
-    parent's own absence) confirms it: a failing `ls-tree` is never taken for an empty folder.
-    """
-    if not head:
-        return dict.fromkeys(folders, b"")
-    procs = {folder: _start(top, "ls-tree", "-z", f"{head}:{folder}") for folder in folders}
-    listings: dict[str, bytes] = {}
-    failed: dict[str, str] = {}
-    for folder, proc in procs.items():
-        out, err = proc.communicate()
-        listings[folder] = out if proc.returncode == 0 else b""
-        if proc.returncode != 0:
-            lines = os.fsdecode(err).strip().splitlines()
-            failed[folder] = lines[-1] if lines else str(proc.returncode)
-    for folder in sorted(failed, key=len):  # parents first
-        parent, name = posixpath.split(folder)
-        gone = parent in failed or _without(listings[parent], os.fsencode(name)) == listings[parent]
-        if not folder or not gone:
-            raise GitError(f"git ls-tree failed: {failed[folder]}")
-    return listings
-
-
-def _start(root: Path, *args: str) -> subprocess.Popen[bytes]:
+def _start(root: Path, *args: str, stdin: bool = False) -> subprocess.Popen[bytes]:
     """A git process running in the background; `.communicate()` collects it."""
     try:
         return subprocess.Popen(
-            ["git", *args], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            ["git", *args],
+            cwd=root,
+            stdin=subprocess.PIPE if stdin else None,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
     except FileNotFoundError as exc:
         raise GitError("git is not installed or not on PATH: install git first") from exc

@@ -1,0 +1,208 @@
+"""Git tree objects edited in git's own binary form, for commits that rewrite a few folders.
+
+A commit of one new entry file rewrites the folders on its way: the top, `incidents/`, the
+incident's folder and its `entries/`, which holds one record per entry (10,000 in a long
+incident; `incidents/` holds one per incident). `git mktree` parses a text listing of every
+record each time (~3x the time `git hash-object -t tree` takes for the same tree), and reading
+the records back in Python costs as much again. So a folder's tree is kept as git stores it, with
+each record's sort key and start: a change finds its record by bisection and splices the bytes,
+and a new entry file, which sorts last, is appended.
+
+The trees of the folders ij wrote in its last commit are kept in the cache
+(`<git dir>/incjournal/cache/trees.pickle`) with that commit's id, and used only while HEAD is
+that commit (a tree is named by its content, so they are exact); any other folder, or any other
+HEAD, is read with one `git cat-file --batch`. New trees are written by `git hash-object -t tree
+-w`, which checks each one's format (sorted, no duplicate, valid modes) before writing it, and
+must name it with the id computed here.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import functools
+import hashlib
+import os
+import posixpath
+import re
+import subprocess
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from incjournal.cache import VERSION, cache_key, read_cache, write_cache
+from incjournal.errors import GitError
+
+Record = tuple[str, str, str]  # (mode, type, object id) of one tree entry
+TREE_MODE = "040000"
+
+
+@dataclass
+class Tree:
+    """A tree object's content with the sort key and start of each record (in order)."""
+
+    raw: bytes
+    keys: list[bytes]  # names; a folder's name with "/" (git sorts it so)
+    starts: list[int]
+
+    @classmethod
+    def parse(cls, raw: bytes, oid_size: int) -> Tree:
+        keys, starts = [], []
+        at = 0
+        for match in _record_pattern(oid_size).finditer(raw):
+            if match.start() != at:  # records are back to back: a gap is not a tree
+                break
+            mode, name = match.group(1, 2)
+            keys.append(name + b"/" if mode == b"40000" else name)
+            starts.append(at)
+            at = match.end()
+        if at != len(raw):
+            raise GitError("git gave a tree object that could not be read")
+        return cls(raw, keys, starts)
+
+    def __contains__(self, name: bytes) -> bool:
+        return self._find(name) is not None or self._find(name + b"/") is not None
+
+    def edited(self, changes: Mapping[str, Record | None]) -> Tree:
+        """A copy with each name's record replaced, added or (None) removed."""
+        tree = Tree(self.raw, list(self.keys), list(self.starts))
+        for name, record in changes.items():
+            key = os.fsencode(name)
+            for old in (key, key + b"/"):
+                at = tree._find(old)
+                if at is not None:
+                    tree._splice(at, at + 1, [])
+            if record is not None:
+                mode, kind, oid = record
+                new = mode.lstrip("0").encode() + b" " + key + b"\0" + bytes.fromhex(oid)
+                sort_key = key + b"/" if kind == "tree" else key
+                at = bisect.bisect_left(tree.keys, sort_key)
+                tree._splice(at, at, [(sort_key, new)])
+        return tree
+
+    def _find(self, key: bytes) -> int | None:
+        at = bisect.bisect_left(self.keys, key)
+        return at if at < len(self.keys) and self.keys[at] == key else None
+
+    def _splice(self, first: int, stop: int, records: list[tuple[bytes, bytes]]) -> None:
+        """Records `first`..`stop` (exclusive) replaced by `records` (key, bytes)."""
+        begin = self.starts[first] if first < len(self.starts) else len(self.raw)
+        end = self.starts[stop] if stop < len(self.starts) else len(self.raw)
+        middle = b"".join(data for _, data in records)
+        self.raw = self.raw[:begin] + middle + self.raw[end:]
+        shift = len(middle) - (end - begin)
+        starts, at = [], begin
+        for _, data in records:
+            starts.append(at)
+            at += len(data)
+        rest = self.starts[stop:]
+        self.starts[first:] = starts + ([s + shift for s in rest] if shift else rest)
+        self.keys[first:stop] = [key for key, _ in records]
+
+    def object_id(self, algorithm: str) -> str:
+        return hashlib.new(algorithm, b"tree %d\0%b" % (len(self.raw), self.raw)).hexdigest()
+
+
+@functools.cache
+def _record_pattern(oid_size: int) -> re.Pattern[bytes]:
+    """One record: `<mode> <name>\\0<object id, raw>`."""
+    return re.compile(rb"([0-7]+) ([^\0]+)\0.{%d}" % oid_size, re.DOTALL)
+
+
+def object_format(top: Path, head: str) -> str:
+    """The hash of the repository's objects (sha1 or sha256), told by HEAD's id or by git."""
+    known = {40: "sha1", 64: "sha256"}.get(len(head))
+    if known:
+        return known
+    out = subprocess.run(
+        ["git", "rev-parse", "--show-object-format"], cwd=top, capture_output=True, text=True
+    )
+    return out.stdout.strip() or "sha1"
+
+
+def read(top: Path, head: str, folders: Iterable[str], oid_size: int) -> dict[str, Tree]:
+    """HEAD's tree of each folder, from one `git cat-file --batch` (none without a HEAD).
+
+    A folder HEAD does not have is an empty tree, but only when its parent (or the parent's own
+    absence) confirms it: a tree that cannot be read is never taken for an empty folder.
+    """
+    order = sorted(folders, key=len)  # parents first
+    if not head:
+        return {folder: Tree(b"", [], []) for folder in order}
+    if any("\n" in folder for folder in order):  # cat-file reads one name a line
+        raise GitError("a folder name with a line break cannot be committed: rename it")
+    asked = "".join(f"{head}:{folder}\n" if folder else f"{head}^{{tree}}\n" for folder in order)
+    proc = subprocess.run(
+        ["git", "cat-file", "--batch"], cwd=top, input=asked.encode(), capture_output=True
+    )
+    if proc.returncode != 0:
+        lines = os.fsdecode(proc.stderr).strip().splitlines()
+        raise GitError(f"git cat-file failed: {lines[-1] if lines else proc.returncode}")
+    out = proc.stdout
+    trees: dict[str, Tree] = {}
+    at = 0
+    for folder in order:
+        newline = out.index(b"\n", at)
+        header = out[at:newline].split(b" ")
+        at = newline + 1
+        if header[-1] == b"missing":
+            parent, name = posixpath.split(folder)
+            if not folder or os.fsencode(name) in trees.get(parent, Tree(b"", [], [])):
+                raise GitError(f"git cat-file failed: the tree of {folder or 'the top'} is missing")
+            trees[folder] = Tree(b"", [], [])
+            continue
+        if header[1] != b"tree":
+            raise GitError(f"{folder} is a {header[1].decode()} in HEAD, not a folder")
+        size = int(header[2])
+        trees[folder] = Tree.parse(out[at : at + size], oid_size)
+        at += size + 1
+    return trees
+
+
+def write(top: Path, trees: Mapping[str, bytes]) -> None:
+    """Write tree objects (id -> content) in parallel; git checks each before writing it."""
+    with contextlib.ExitStack() as running:
+        procs = {}
+        for oid, raw in trees.items():
+            proc = running.enter_context(
+                subprocess.Popen(
+                    ["git", "hash-object", "-t", "tree", "-w", "--stdin"],
+                    cwd=top,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                )
+            )
+            assert proc.stdin is not None
+            proc.stdin.write(raw)
+            proc.stdin.close()
+            procs[oid] = proc
+        for oid, proc in procs.items():
+            assert proc.stdout is not None and proc.stderr is not None
+            out, err = proc.stdout.read(), proc.stderr.read()  # a line each: no pipe fills up
+            if proc.wait() != 0 or out.decode().strip() != oid:
+                lines = os.fsdecode(err).strip().splitlines()
+                raise GitError(f"git hash-object failed for a tree: {lines[-1] if lines else oid}")
+
+
+# the trees of ij's last commit -----------------------------------------------------------------
+@dataclass
+class Kept:
+    key: str
+    commit: str
+    trees: dict[str, Tree]
+    version: int = VERSION
+
+
+def kept(git_dir: Path, head: str) -> dict[str, Tree]:
+    """The trees ij wrote in its last commit, if that commit is `head`; else none."""
+    data = read_cache(_kept_path(git_dir), Kept, "trees") if head else None
+    return dict(data.trees) if data is not None and data.commit == head else {}
+
+
+def keep(git_dir: Path, commit: str, trees: dict[str, Tree]) -> None:
+    write_cache(_kept_path(git_dir), Kept(cache_key("trees"), commit, trees))
+
+
+def _kept_path(git_dir: Path) -> Path:
+    return git_dir / "incjournal" / "cache" / "trees.pickle"
