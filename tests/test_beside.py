@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +94,15 @@ def test_a_large_answer_passes_whole() -> None:
     """More than a pipe's buffer: the parent reads while the child writes."""
     with beside(lambda n: [str(i) * 10 for i in range(n)], 200_000) as join:
         assert join() == [str(i) * 10 for i in range(200_000)]
+
+
+def test_work_behind_is_done_when_collected(tmp_path: Path) -> None:
+    from incjournal.beside import behind, wait_behind
+
+    target = tmp_path / "written"
+    behind(target.write_text, "done")
+    wait_behind()
+    assert target.read_text() == "done"
+    if can_fork():
+        behind(broken, "lost, and nobody is told")  # a failing child costs nothing
+        wait_behind()

@@ -83,3 +83,34 @@ def test_bad_input_to_the_new_commands_is_one_line_exit_2(run: Run, busy: str) -
         result = run(*args, code=2)
         assert result.stderr.startswith(line) and result.stderr.count("\n") == 1, args
     assert "Invalid value for '--interval'" in run("watch", "--interval", "0", code=2).stderr
+
+
+# a real process leaves without the interpreter's teardown: nothing of its answer may be lost --
+def test_a_long_answer_reaches_a_pipe_whole(journal_dir: Path, busy: str) -> None:
+    import subprocess
+    import sys
+
+    for number in range(150):
+        ij_subprocess(journal_dir, "note", f"note number {number} " + "x" * 200)
+    whole = ij_subprocess(journal_dir, "timeline", "--json")
+    assert whole.returncode == 0 and whole.stderr == ""
+    assert len(json.loads(whole.stdout)) > 150
+    with_head = subprocess.run(  # the reader goes away after one line: a quiet end
+        f"{sys.executable} -m incjournal timeline | head -n 1",
+        shell=True,
+        cwd=journal_dir,
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")},
+        check=False,
+    )
+    assert with_head.stdout.count("\n") == 1
+    assert "Traceback" not in with_head.stderr
+
+
+def test_a_real_process_keeps_its_exit_code_and_error_line(journal_dir: Path) -> None:
+    bad = ij_subprocess(journal_dir, "note", "")  # no incident, no text: one line, exit 2
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("ij: error:") and bad.stderr.count("\n") == 1
+    assert ij_subprocess(journal_dir, "--help").returncode == 0
+    assert ij_subprocess(journal_dir, "no-such-command").returncode == 2

@@ -18,14 +18,14 @@ from incjournal.cli import app
 from incjournal.cli.plainargs import _Plain, plain_params
 
 _PROBE = """
+import atexit
 import sys
 sys.argv = ["ij", *sys.argv[1:]]
 from incjournal.cli import main
-try:
-    main()
-except SystemExit:
-    pass
-print("PYDANTIC" if "pydantic" in sys.modules else "NO-PYDANTIC", file=sys.stderr)
+atexit.register(  # main() leaves with os._exit, after the atexit handlers
+    lambda: print("PYDANTIC" if "pydantic" in sys.modules else "NO-PYDANTIC", file=sys.stderr)
+)
+main()
 """
 
 

@@ -1,5 +1,9 @@
 """Work done beside this process, in a forked child, when there is a second CPU to do it.
 
+`beside` computes a value in a child while this process does something else; `behind` writes a
+cache file in a child while this process answers, and `wait_behind` collects those before the
+command returns.
+
 Reads of a large journal are mostly system calls (a `stat` per file) and TOML parsing, which one
 Python process does one at a time. `beside(func, *args)` forks a child that computes
 `func(*args)` and sends back its pickled result through a pipe while this process does the other
@@ -70,6 +74,34 @@ def beside(func: Callable[..., T], *args: Any, fork: bool = True) -> Iterator[Ca
             with contextlib.suppress(OSError):
                 os.close(read_end)
             os.waitpid(pid, 0)
+
+
+_BEHIND: list[int] = []  # children writing behind this process, not yet waited for
+
+
+def behind(func: Callable[..., object], *args: Any) -> None:
+    """Run `func(*args)` in a forked child while this process goes on (a cache file written while
+    the command renders its answer); `wait_behind()` collects it. Without a fork, run it now.
+    Only for work whose loss costs nothing (a cache write): a failing child is not reported."""
+    if not can_fork():
+        func(*args)
+        return
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        code = 1
+        try:
+            func(*args)
+            code = 0
+        finally:
+            os._exit(code)
+    _BEHIND.append(pid)
+
+
+def wait_behind() -> None:
+    """Wait for every child `behind` started (each command does before it returns)."""
+    while _BEHIND:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(_BEHIND.pop(), 0)
 
 
 def _child(read_end: int, write_end: int, func: Callable[..., Any], args: tuple[Any, ...]) -> None:

@@ -49,7 +49,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from incjournal.beside import beside, no_gc
+from incjournal import beside
+from incjournal.beside import no_gc
 from incjournal.errors import CorruptFile
 from incjournal.fold import Folder, IncidentState, fold_folder
 from incjournal.model import Entry, Kind
@@ -140,8 +141,12 @@ def _dumps(data: object) -> bytes:
     return pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def write_cache(path: Path, data: object) -> None:
-    """Temp file + rename, no fsync: a cache lost in a crash is only rebuilt."""
+def write_cache(path: Path, data: object, *, behind: bool = False) -> None:
+    """Temp file + rename, no fsync: a cache lost in a crash is only rebuilt. With `behind`, in
+    a forked child while this process goes on (pickling 10,000 entries takes ~0.1 s)."""
+    if behind:
+        beside.behind(write_cache, path, data)
+        return
     raw = _dumps(data)
     with contextlib.suppress(OSError):  # a read-only clone still works, only slower
         atomic_write(path, raw, durable=False)
@@ -199,23 +204,49 @@ def scan(folder: str | Path) -> dict[str, Sig]:
         }
 
 
-def snapshot(journal: Journal, incident_id: str) -> Snapshot:
-    """The incident's entries and fold, from the cache where it still matches the files."""
-    path = state_path(journal, incident_id)
+@dataclass(frozen=True)
+class Look:
+    """The stamps of an incident's files, taken in this order: the moment, incident.toml, the
+    entries folder (before its files: a later change shows), each entry file."""
+
+    taken: int
+    meta_sig: Sig | None
+    dir_sig: Sig | None
+    files: dict[str, Sig]
+
+
+def look(
+    journal: Journal, incident_id: str, meanwhile: Callable[[], T], *, fork: bool = False
+) -> tuple[Look, T]:
+    """The incident's stamps now, and `meanwhile()` computed while the files are stat-ed (in a
+    forked child, with `fork`: a stat is a few µs, and 10,000 of them add up)."""
     taken = time.time_ns()
     meta_sig = stamp(journal.incident_dir(incident_id) / META)
     folder = journal.entries_dir(incident_id)
-    dir_sig = stamp(folder)  # before the scan: a later change shows
-    with beside(scan, folder, fork=_large(path)) as scanned:  # a stat is a few µs: 10,000 add up
-        old = read_cache(path, Snapshot, incident_id)
+    dir_sig = stamp(folder)
+    with beside.beside(scan, folder, fork=fork) as scanned:
+        value = meanwhile()
         files = scanned()
+    return Look(taken, meta_sig, dir_sig, files), value
+
+
+def snapshot(journal: Journal, incident_id: str, seen: Look | None = None) -> Snapshot:
+    """The incident's entries and fold, from the cache where it still matches the files (as
+    `seen` found them, if given)."""
+    path = state_path(journal, incident_id)
+    load = functools.partial(read_cache, path, Snapshot, incident_id)
+    if seen is None:
+        seen, old = look(journal, incident_id, load, fork=_large(path))
+    else:
+        old = load()
+    taken, meta_sig, dir_sig, files = seen.taken, seen.meta_sig, seen.dir_sig, seen.files
     try:
         fresh = _refresh(journal, incident_id, old, meta_sig, files, taken)
     except CorruptFile:  # the write path must not keep rendering past a broken file either
         _head_path(journal, incident_id).unlink(missing_ok=True)
         raise
     if fresh is not old:
-        write_cache(path, fresh)
+        write_cache(path, fresh, behind=True)
         save_head(journal, incident_id, fresh.folder, files, dir_sig, taken)
     return fresh
 
@@ -263,7 +294,7 @@ def _read_entries(folder: Path, names: list[str]) -> dict[str, Entry]:
     parsing is most of a cold read of 10,000. If anything goes wrong in the child, this process
     reads that half itself, so a bad file fails as in a plain read."""
     half = len(names) // 2
-    with beside(_read_part, folder, names[half:], fork=len(names) >= PARALLEL_MIN) as second:
+    with beside.beside(_read_part, folder, names[half:], fork=len(names) >= PARALLEL_MIN) as second:
         first = _read_part(folder, names[:half])
         return {**first, **second()}
 
@@ -324,15 +355,13 @@ def rendered(
     code. The review of a 10,000-entry incident takes longer to render than to check."""
     path = cache_dir(journal) / "renders" / f"{incident_id}.{name}.pickle"
     inputs = f"{inputs}\0{package_key()}"
-    meta_sig = stamp(journal.incident_dir(incident_id) / META)
-    files = scan(journal.entries_dir(incident_id))
-    old = read_cache(path, Rendered, incident_id)
-    if old is not None and old.inputs == inputs and old.matches(meta_sig, files):
+    seen, old = look(journal, incident_id, lambda: read_cache(path, Rendered, incident_id))
+    if old is not None and old.inputs == inputs and old.matches(seen.meta_sig, seen.files):
         return str(old.text)
-    snap = snapshot(journal, incident_id)  # stamps taken before its files were read
+    snap = snapshot(journal, incident_id, seen)  # stamps taken before its files were read
     text = build(snap.folder.freeze())
     stamps = (snap.meta_sig, snap.taken_ns, snap.files, snap.racy)
-    write_cache(path, Rendered(*stamps, cache_key(incident_id), inputs, text))
+    write_cache(path, Rendered(*stamps, cache_key(incident_id), inputs, text), behind=True)
     return text
 
 

@@ -12,6 +12,7 @@ import shlex
 from collections.abc import Callable
 from datetime import tzinfo
 
+from incjournal.beside import beside
 from incjournal.config import Config
 from incjournal.fold import IncidentState
 from incjournal.model import CLOSES, Entry, Kind
@@ -30,6 +31,7 @@ from incjournal.render.text import cell, inline, quoted
 from incjournal.times import show
 
 Section = Callable[[IncidentState, tzinfo], list[str]]
+BESIDE_FROM = 2000  # entries from which the timeline table is written in a forked child
 _QUIET = frozenset({Kind.SNOOZE})
 
 
@@ -53,8 +55,12 @@ def review_markdown(state: IncidentState, config: Config) -> str:
         ("Participants and roles", _participants),
     ]
     parts = _header(state, tz)
-    for title, build in sections:
-        parts += ["", f"## {title}", "", *build(state, tz)]
+    # the longest section (a row per entry) is written in a forked child meanwhile, when long
+    with beside(_timeline, state, tz, fork=len(state.entries) >= BESIDE_FROM) as timeline:
+        built = {title: build(state, tz) for title, build in sections if build is not _timeline}
+        built["Timeline"] = timeline()
+    for title, _build in sections:
+        parts += ["", f"## {title}", "", *built[title]]
     return "\n".join(parts).rstrip() + "\n"
 
 
