@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from incjournal.store import Journal
 from incjournal.summaries import Summary as CachedSummary
@@ -21,8 +21,7 @@ from incjournal.times import human_duration, to_rfc3339
 METRICS = ("ttd", "ttm", "ttr")
 
 
-@dataclass(frozen=True)
-class IncidentMetrics:
+class IncidentMetrics(NamedTuple):
     id: str
     severity: int | None
     resolved: bool
@@ -33,9 +32,18 @@ class IncidentMetrics:
 
     @classmethod
     def of(cls, summary: CachedSummary) -> IncidentMetrics:
-        ms, opened_at = summary.milestones, summary.opened_at
-        resolved = summary.is_resolved
-        return cls(summary.id, summary.severity, resolved, opened_at, ms.ttd, ms.ttm, ms.ttr)
+        """`Milestones.ttd` and the rest, from the summary's microseconds (10,000 incidents:
+        no datetimes built only to be subtracted)."""
+        start = summary.started_us
+
+        def since_start(us: int | None) -> timedelta | None:
+            return None if us is None or start is None else timedelta(microseconds=us - start)
+
+        times = (summary.detected_us, summary.mitigated_us, summary.resolved_us)
+        ttd, ttm, ttr = map(since_start, times)
+        return cls(
+            summary.id, summary.severity, summary.is_resolved, summary.opened_at, ttd, ttm, ttr
+        )
 
 
 @dataclass(frozen=True)

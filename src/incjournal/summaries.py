@@ -128,27 +128,38 @@ class Summaries:
     version: int = VERSION
 
 
-def _unchanged(prefix: str, row: Row) -> bool:
-    """True when the incident's files (under `prefix`) have exactly the row's stamps: those of
-    incident.toml, of the entries folder, then of each entry file in the row's `names` order."""
+def _unchanged(base_fd: int, incident_id: str, row: Row) -> bool:
+    """True when the incident's files have exactly the row's stamps: those of incident.toml, of
+    the entries folder, then of each entry file in the row's `names` order. Paths are taken from
+    the incidents folder (`base_fd`): a shorter walk for each of 50,000 stats."""
     stamps, names, _ = row
     if stamps is None:
         return False
-    paths = [prefix + META, prefix + ENTRIES, *[f"{prefix}{ENTRIES}/{n}" for n in names]]
-    pack = _PACK
+    entries = f"{incident_id}/{ENTRIES}"
+    paths = [f"{incident_id}/{META}", entries, *[f"{entries}/{n}" for n in names]]
+    stat = os.stat
     try:
-        now = [pack(s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino) for s in map(os.stat, paths)]
+        found = [stat(path, dir_fd=base_fd) for path in paths]
     except OSError:  # gone: summarised again, which says why if it matters
         return False
+    pack = _PACK
+    now = [pack(s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino) for s in found]
     return b"".join(now) == stamps
 
 
 def _unchanged_ids(base: str, names: list[str], rows: dict[str, Row]) -> set[str]:
     """Which of the incidents `names` (folders of `base`) still have their row's stamps: half of
     them are checked in a forked child when there are thousands (a stat is a few µs each)."""
-    return {
-        n for n in names if (row := rows.get(n)) is not None and _unchanged(f"{base}/{n}/", row)
-    }
+    try:
+        base_fd = os.open(base, os.O_RDONLY)
+    except OSError:
+        return set()
+    try:
+        return {
+            n for n in names if (row := rows.get(n)) is not None and _unchanged(base_fd, n, row)
+        }
+    finally:
+        os.close(base_fd)
 
 
 def _row(journal: Journal, prefix: str, incident_id: str, taken: int) -> Row | None:
