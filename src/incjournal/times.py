@@ -112,10 +112,10 @@ def to_rfc3339(when: datetime) -> str:
 
 
 def from_rfc3339(text: str) -> datetime:
-    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    parsed = datetime.fromisoformat(text)  # Python 3.11 reads a "Z" itself
     if parsed.tzinfo is None:
         raise ValueError(f"time {text!r} has no zone")
-    return parsed.astimezone(UTC)
+    return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
 
 
 def show(when: datetime | None, tz: tzinfo, *, date: bool = True) -> str:
