@@ -326,3 +326,17 @@ def test_the_first_versions_private_index_is_removed_on_the_next_write(
     run("note", "after an upgrade")
     assert not (state / "index").exists() and not (state / "index.base").exists()
     assert git(journal_dir, "status", "--porcelain") == ""
+
+
+@given(st.lists(_NAMES, unique=True, max_size=12), _MODES)
+def test_a_kept_tree_pickles_back_to_itself(names: list[str], mode: tuple[str, str]) -> None:
+    import pickle
+
+    from incjournal.trees import Tree
+
+    tree = Tree(b"", [], []).edited(
+        {n: (mode[0], mode[1], hashlib.sha1(n.encode()).hexdigest()) for n in names}
+    )
+    copy = pickle.loads(pickle.dumps(tree))
+    assert copy == tree and copy.keys == tree.keys and copy.starts == tree.starts
+    assert copy == Tree.parse(tree.raw, 20)

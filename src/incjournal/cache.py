@@ -13,7 +13,7 @@ files before use and rebuilt (atomically, temp file + rename) when they disagree
 - `head/<incident>.pickle` (the write path): the fold with only what derived files show (open
   items, the last entries) for `record()`, so an append reads and stats none of the history. It is
   checked, before the new entry is written, against the entries folder's own (mtime, ctime, inode),
-  which any file created, removed or renamed in it changes, plus the number of entry files when
+  which any file created, removed or renamed in it changes, plus the number of names in it when
   that stamp is too recent to trust (it is, right after a write: a change within the same clock
   tick, on a file system with coarse timestamps, would keep it). Any mismatch falls back to the
   full snapshot above.
@@ -60,6 +60,7 @@ VERSION = 2
 RACY_NS = 2_000_000_000  # stamps this close to the moment they were taken are re-checked ...
 FINE_RACY_NS = 100_000_000  # ... or this close, on a file system that keeps sub-second times
 KEEP = 100  # entries the write-path head keeps (the page shows the last 10 live ones)
+KEEP_CHANGES = 20  # decisions, status, severity and role changes it keeps (the page shows 5)
 MIN_LIVE = 20  # a head whose kept entries hold fewer live ones is not used for the page
 DIR = "cache"
 PARALLEL_MIN = 2000  # entry files to parse before a second process pays for itself (~50 ms)
@@ -371,7 +372,7 @@ class Head:
     key: str
     dir_sig: Sig | None
     taken_ns: int
-    count: int
+    count: int  # names in the entries folder
     folder: Folder
     complete: bool  # False: older entries were dropped (fine for the page, not for other files)
     version: int = VERSION
@@ -387,16 +388,18 @@ def _head_path(journal: Journal, incident_id: str) -> Path:
 
 
 def trimmed(folder: Folder) -> tuple[Folder, bool]:
-    """A copy of `folder` keeping what the incident page shows: open items, the latest entries."""
+    """A copy of `folder` keeping what the incident page shows: open items, the latest entries
+    (and what refers to them), the last few decisions and changes."""
     copy = Folder.__new__(Folder)
     copy.__dict__.update(folder.__dict__)
     complete = len(folder.entries) <= KEEP
     copy.entries = folder.entries[-KEEP:]
     copy.items = {k: {i: it for i, it in v.items() if it.is_open} for k, v in folder.items.items()}
     for name in ("decisions", "status_changes", "severity_changes", "role_history"):
-        setattr(copy, name, list(getattr(folder, name)[-KEEP:]))
-    kept = {e.id for e in copy.entries}
+        setattr(copy, name, list(getattr(folder, name)[-KEEP_CHANGES:]))
+    kept = {e.id for e in copy.entries} | {i for v in copy.items.values() for i in v}
     copy.originals = {k: v for k, v in folder.originals.items() if k in kept}
+    copy.amendments = {k: v for k, v in folder.amendments.items() if k in kept}
     return copy, complete
 
 
@@ -408,10 +411,16 @@ def save_head(
     dir_sig: Sig | None,
     taken: int,
 ) -> None:
-    """Store the write path's head of a fold of the entry files `names` (folder stamp `dir_sig`)."""
+    """Store the write path's head of a fold of the entry files `names` (folder stamp `dir_sig`).
+    Its count is of every name in the folder, so that a racy check counts them unfiltered."""
     head, complete = trimmed(folder)
     key = cache_key(incident_id)
-    data = Head(key, dir_sig, taken, len(list(names)), head, complete)
+    names = set(names)
+    try:
+        others = sum(1 for n in os.listdir(journal.entries_dir(incident_id)) if n not in names)
+    except FileNotFoundError:
+        others = 0
+    data = Head(key, dir_sig, taken, len(names) + others, head, complete)
     write_cache(_head_path(journal, incident_id), data)
 
 
@@ -429,7 +438,7 @@ def head_before_write(journal: Journal, incident_id: str) -> Head | None:
     if stamp(entries) != head.dir_sig:
         return None
     racy = too_recent(head.dir_sig, head.taken_ns)
-    if racy and len(list(filter(is_entry_file, os.listdir(entries)))) != head.count:
+    if racy and len(os.listdir(entries)) != head.count:  # a change in the same clock tick
         return None
     return head
 
@@ -444,8 +453,8 @@ def state_after_write(
     taken = time.time_ns()
     if head is not None and head.folder.accepts(entry):
         head.folder.apply(entry)
-        head.folder.entries = head.folder.entries[-KEEP:]
-        head.complete = head.complete and len(head.folder.entries) < KEEP
+        head.folder, complete = trimmed(head.folder)
+        head.complete = head.complete and complete
         head.count += 1
         head.dir_sig = stamp(journal.entries_dir(incident_id))
         head.taken_ns = taken
