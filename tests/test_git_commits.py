@@ -340,3 +340,41 @@ def test_a_kept_tree_pickles_back_to_itself(names: list[str], mode: tuple[str, s
     copy = pickle.loads(pickle.dumps(tree))
     assert copy == tree and copy.keys == tree.keys and copy.starts == tree.starts
     assert copy == Tree.parse(tree.raw, 20)
+
+
+def test_a_tree_written_ahead_is_the_commits_or_none(
+    run: Run, journal_dir: Path, incident: str
+) -> None:
+    """The entries folder's tree is written while the page renders; the commit uses it when it is
+    the tree it needs, and nothing is left running either way (here a clean filter makes git's
+    blob differ from the file, so the tree written ahead is not the one committed)."""
+    from incjournal import trees
+
+    first = entry_id(run("note", "first"))  # the trees of this commit are kept
+    assert not trees._AHEAD
+    git(journal_dir, "read-tree", "HEAD")
+    assert (
+        git(journal_dir, "write-tree").strip()
+        == git(journal_dir, "rev-parse", "HEAD^{tree}").strip()
+    )
+    (journal_dir / ".gitattributes").write_text("*.toml filter=upper\n")
+    git(journal_dir, "config", "filter.upper.clean", "tr a-z A-Z")
+    git(journal_dir, "add", ".gitattributes")
+    git(journal_dir, "commit", "-qm", "filter")
+    run("note", "second")  # HEAD is not ij's: nothing kept, nothing ahead
+    second = entry_id(run("note", "third"))  # kept trees, but git's blob is not the file's bytes
+    assert not trees._AHEAD
+    shown = git(
+        journal_dir,
+        "show",
+        f"HEAD:incidents/{incident}/entries/"
+        + next(
+            p.name
+            for p in (journal_dir / "incidents" / incident / "entries").iterdir()
+            if second in p.name
+        ),
+    )
+    assert "THIRD" in shown  # the filtered blob, as `git add` would store it
+    names = git(journal_dir, "ls-tree", "--name-only", f"HEAD:incidents/{incident}/entries")
+    assert first in names and second in names
+    git(journal_dir, "fsck", "--strict")

@@ -11,6 +11,7 @@ for the write path, and it is not needed for anything else here, so it is not im
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import posixpath
@@ -163,6 +164,29 @@ def commit_paths(
 
 
 Entry = trees.Record  # (mode, type, object id) of one tree entry
+
+
+def write_ahead(root: Path, git_dir: Path, path: Path, data: bytes) -> None:
+    """Start writing the tree of the folder that `path` (just written with `data`) is in, while
+    the caller does the rest of its write (`trees.write_ahead`); the commit collects it. Only for
+    a journal at its repository's top, on a HEAD that is ij's last commit."""
+    if git_dir != root / ".git":
+        return
+    with contextlib.suppress(OSError, GitError):  # only ever a head start: the commit decides
+        head = _head(root, git_dir)
+        if not head:
+            return
+        folder, name = posixpath.split(path.relative_to(root).as_posix())
+        algorithm = trees.object_format(root, head)
+        blob = hashlib.new(algorithm, b"blob %d\0%b" % (len(data), data)).hexdigest()
+        mode = "100755" if os.stat(path).st_mode & stat.S_IXUSR else "100644"
+        trees.write_ahead(root, git_dir, head, folder, {name: (mode, "blob", blob)})
+
+
+def settle() -> None:
+    """Wait for trees written ahead that no commit used (`trees.settle`)."""
+    trees.settle()
+
 
 # From this size of the user's index (~30,000 files) every `update-index` rewriting all of it costs
 # more than the rest of a write; git's split-index mode writes only what changed.

@@ -200,15 +200,20 @@ def record(
         for name, data in (extra or {}).items():
             atomic_write(folder / name, data)
         path = journal.entry_path(incident_id, entry)
-        atomic_write(path, tomli_w.dumps(entry_to_dict(entry)).encode())
+        data = tomli_w.dumps(entry_to_dict(entry)).encode()
+        atomic_write(path, data)
         written = [path, *(folder / name for name in (extra or {}))]
         notes: list[str] = []
         try:
-            written += write_derived(journal, incident_id, head, path)
-        except CorruptFile as exc:  # what was typed is still saved; the page waits for a fix
-            notes.append(f"incident page not rebuilt: {exc}")
-        message = gitlog.commit_message(incident_id, str(entry.kind), entry.headline, entry.id)
-        commit, warnings = commit_or_defer(journal, written, message, author, entry.recorded_at)
+            gitlog.write_ahead(journal.root, journal.git_dir, path, data)  # while we render
+            try:
+                written += write_derived(journal, incident_id, head, path)
+            except CorruptFile as exc:  # what was typed is still saved; the page waits for a fix
+                notes.append(f"incident page not rebuilt: {exc}")
+            message = gitlog.commit_message(incident_id, str(entry.kind), entry.headline, entry.id)
+            commit, warnings = commit_or_defer(journal, written, message, author, entry.recorded_at)
+        finally:
+            gitlog.settle()
     if commit and journal.config.sync_auto:
         from incjournal.sync import after_write
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from incjournal.cache import VERSION, cache_key, read_cache, write_cache
+from incjournal.cache import VERSION, cache_key, read_cache, stamp, write_cache
 from incjournal.errors import GitError
 
 Record = tuple[str, str, str]  # (mode, type, object id) of one tree entry
@@ -174,29 +174,66 @@ def read(top: Path, head: str, folders: Iterable[str], oid_size: int) -> dict[st
 
 
 def write(top: Path, trees: Mapping[str, bytes]) -> None:
-    """Write tree objects (id -> content) in parallel; git checks each before writing it."""
+    """Write tree objects (id -> content) in parallel; git checks each before writing it. A tree
+    `write_ahead` already started is collected instead of written again."""
     with contextlib.ExitStack() as running:
         procs = {}
         for oid, raw in trees.items():
-            proc = running.enter_context(
-                subprocess.Popen(
-                    ["git", "hash-object", "-t", "tree", "-w", "--stdin"],
-                    cwd=top,
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                )
-            )
-            assert proc.stdin is not None
-            proc.stdin.write(raw)
-            proc.stdin.close()
-            procs[oid] = proc
+            ahead = _AHEAD.pop(oid, None)
+            procs[oid] = running.enter_context(ahead if ahead is not None else _hash_tree(top, raw))
         for oid, proc in procs.items():
+            _collect(oid, proc)
+
+
+def _hash_tree(top: Path, raw: bytes) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        ["git", "hash-object", "-t", "tree", "-w", "--stdin"],
+        cwd=top,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdin is not None
+    proc.stdin.write(raw)
+    proc.stdin.close()
+    return proc
+
+
+def _collect(oid: str, proc: subprocess.Popen[bytes]) -> None:
+    assert proc.stdout is not None and proc.stderr is not None
+    out, err = proc.stdout.read(), proc.stderr.read()  # a line each: no pipe fills up
+    if proc.wait() != 0 or out.decode().strip() != oid:
+        lines = os.fsdecode(err).strip().splitlines()
+        raise GitError(f"git hash-object failed for a tree: {lines[-1] if lines else oid}")
+
+
+# trees written ahead of their commit ------------------------------------------------------------
+_AHEAD: dict[str, subprocess.Popen[bytes]] = {}  # tree id -> the process writing it
+
+
+def write_ahead(
+    top: Path, git_dir: Path, head: str, folder: str, changes: Mapping[str, Record | None]
+) -> None:
+    """Start writing `folder`'s tree as HEAD's kept one with `changes`, before the commit asks for
+    it: compressing a folder of 10,000 entries is the slowest part of a commit, and it can run
+    while the caller renders the derived files. Only with the trees of ij's last commit at hand
+    (nothing to read first); a tree the commit ends up not using is only an unused object."""
+    tree = kept(git_dir, head).get(folder)
+    if tree is None:
+        return
+    edited = tree.edited(changes)
+    oid = edited.object_id(object_format(top, head))
+    if oid not in _AHEAD:
+        _AHEAD[oid] = _hash_tree(top, edited.raw)
+
+
+def settle() -> None:
+    """Wait for trees written ahead that no commit collected (a commit deferred, or failed)."""
+    while _AHEAD:
+        _, proc = _AHEAD.popitem()
+        with proc:  # its stdin is closed already; its output is one line
             assert proc.stdout is not None and proc.stderr is not None
-            out, err = proc.stdout.read(), proc.stderr.read()  # a line each: no pipe fills up
-            if proc.wait() != 0 or out.decode().strip() != oid:
-                lines = os.fsdecode(err).strip().splitlines()
-                raise GitError(f"git hash-object failed for a tree: {lines[-1] if lines else oid}")
+            proc.stdout.read(), proc.stderr.read()
 
 
 # the trees of ij's last commit -----------------------------------------------------------------
@@ -209,9 +246,19 @@ class Kept:
 
 
 def kept(git_dir: Path, head: str) -> dict[str, Tree]:
-    """The trees ij wrote in its last commit, if that commit is `head`; else none."""
-    data = read_cache(_kept_path(git_dir), Kept, "trees") if head else None
-    return dict(data.trees) if data is not None and data.commit == head else {}
+    """The trees ij wrote in its last commit, if that commit is `head`; else none. Read once while
+    the file keeps its stamp (`write_ahead` and the commit both ask)."""
+    if not head:
+        return {}
+    path = _kept_path(git_dir)
+    key = (path, head, stamp(path))
+    if _KEPT_READ[0] != key:
+        data = read_cache(path, Kept, "trees")
+        _KEPT_READ[:] = [key, data.trees if data is not None and data.commit == head else {}]
+    return dict(_KEPT_READ[1])
+
+
+_KEPT_READ: list[Any] = [None, {}]  # (path, head, file stamp), trees
 
 
 def keep(git_dir: Path, commit: str, trees: dict[str, Tree]) -> None:
