@@ -13,7 +13,9 @@ The trees of the folders ij wrote in its last commit are kept in the cache
 that commit (a tree is named by its content, so they are exact); any other folder, or any other
 HEAD, is read with one `git cat-file --batch`. New trees are written by `git hash-object -t tree
 -w`, which checks each one's format (sorted, no duplicate, valid modes) before writing it, and
-must name it with the id computed here.
+must name it with the id computed here. The tree of the folder a new entry file goes into can be
+written ahead (`write_ahead`, as soon as the file is on disk, while the caller renders the
+incident page): `write` collects that process instead of starting another.
 """
 
 from __future__ import annotations
