@@ -378,3 +378,21 @@ def test_a_tree_written_ahead_is_the_commits_or_none(
     names = git(journal_dir, "ls-tree", "--name-only", f"HEAD:incidents/{incident}/entries")
     assert first in names and second in names
     git(journal_dir, "fsck", "--strict")
+
+
+def test_a_plain_note_commits_only_trees_written_ahead(
+    run: Run, journal_dir: Path, incident: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from incjournal import trees
+
+    run("note", "first")  # its trees are kept
+    started: list[str] = []
+    needed: list[str] = []
+    start, write = trees.start, trees.write
+    monkeypatch.setattr(trees, "start", lambda top, ts: (started.extend(ts), start(top, ts))[1])
+    monkeypatch.setattr(trees, "write", lambda top, ts: (needed.extend(ts), write(top, ts))[1])
+    run("note", "second")
+    assert needed and set(needed) <= set(started)  # every tree was on its way before the commit
+    assert not trees._AHEAD
+    git(journal_dir, "read-tree", "HEAD")
+    assert git(journal_dir, "write-tree") == git(journal_dir, "rev-parse", "HEAD^{tree}")

@@ -166,21 +166,35 @@ def commit_paths(
 Entry = trees.Record  # (mode, type, object id) of one tree entry
 
 
-def write_ahead(root: Path, git_dir: Path, path: Path, data: bytes) -> None:
-    """Start writing the tree of the folder that `path` (just written with `data`) is in, while
-    the caller does the rest of its write (`trees.write_ahead`); the commit collects it. Only for
-    a journal at its repository's top, on a HEAD that is ij's last commit."""
+def write_ahead(
+    root: Path, git_dir: Path, files: Mapping[Path, bytes], *, own_folder: bool = False
+) -> None:
+    """Start writing the trees a commit of `files` (just written, with these bytes) will need,
+    while the caller does the rest of its write; the commit collects them (`trees.start`). With
+    `own_folder`, only the tree of the folder they are in: its parents wait for files still to
+    come. Only for a journal at its repository's top, on a HEAD that is ij's last commit (its
+    trees kept: nothing to read first); a guess the commit does not use costs nothing else."""
     if git_dir != root / ".git":
         return
     with contextlib.suppress(OSError, GitError):  # only ever a head start: the commit decides
         head = _head(root, git_dir)
         if not head:
             return
-        folder, name = posixpath.split(path.relative_to(root).as_posix())
         algorithm = trees.object_format(root, head)
-        blob = hashlib.new(algorithm, b"blob %d\0%b" % (len(data), data)).hexdigest()
-        mode = "100755" if os.stat(path).st_mode & stat.S_IXUSR else "100644"
-        trees.write_ahead(root, git_dir, head, folder, {name: (mode, "blob", blob)})
+        changes: dict[str, Entry | None] = {}
+        for path, data in files.items():
+            blob = hashlib.new(algorithm, b"blob %d\0%b" % (len(data), data)).hexdigest()
+            mode = "100755" if os.stat(path).st_mode & stat.S_IXUSR else "100644"
+            changes[path.relative_to(root).as_posix()] = (mode, "blob", blob)
+        folders = _folders(changes)
+        old = {f: t for f, t in trees.kept(git_dir, head).items() if f in folders}
+        if not changes or old.keys() != folders:
+            return
+        _, new, written = _new_trees(old, changes, algorithm)
+        if own_folder:
+            deepest = max(folders, key=lambda f: f.count("/") + bool(f))
+            written = {new[deepest].object_id(algorithm): new[deepest].raw}
+        trees.start(root, written)
 
 
 def settle() -> None:
@@ -240,29 +254,45 @@ def _tree_with(
 ) -> tuple[str, dict[str, trees.Tree]]:
     """The id of HEAD's tree with `changes` applied, rewriting only the folders they are in
     (`incjournal.trees`), and the new trees of those folders."""
-    pending: dict[str, dict[str, Entry | None]] = {}
-    for path, entry in changes.items():
-        folder, name = posixpath.split(path)
-        pending.setdefault(folder, {})[name] = entry
-    folders = set()
-    for folder in list(pending):
-        while folder not in folders:
-            folders.add(folder)
-            folder = posixpath.dirname(folder) if folder else ""
+    folders = _folders(changes)
     algorithm = trees.object_format(top, head)
     oid_size = hashlib.new(algorithm).digest_size
     old = {f: t for f, t in trees.kept(git_dir, head).items() if f in folders}
     old.update(trees.read(top, head, folders - old.keys(), oid_size))
+    oid, new, written = _new_trees(old, changes, algorithm)
+    trees.write(top, written)
+    return oid, new
+
+
+def _folders(changes: Mapping[str, Entry | None]) -> set[str]:
+    """The folders on the way to the changed paths, the top ("") included."""
+    folders = set()
+    for path in changes:
+        folder = posixpath.dirname(path)
+        while folder not in folders:
+            folders.add(folder)
+            folder = posixpath.dirname(folder) if folder else ""
+    return folders
+
+
+def _new_trees(
+    old: Mapping[str, trees.Tree], changes: Mapping[str, Entry | None], algorithm: str
+) -> tuple[str, dict[str, trees.Tree], dict[str, bytes]]:
+    """The top's new id, each folder's new tree and what is to be written (id -> content),
+    deepest folder first: each new tree goes into its parent."""
+    pending: dict[str, dict[str, Entry | None]] = {}
+    for path, entry in changes.items():
+        folder, name = posixpath.split(path)
+        pending.setdefault(folder, {})[name] = entry
     new: dict[str, trees.Tree] = {}
-    written: dict[str, bytes] = {}  # object id -> content
-    for folder in sorted(folders, key=lambda f: f.count("/") + bool(f), reverse=True):
+    written: dict[str, bytes] = {}
+    for folder in sorted(old, key=lambda f: f.count("/") + bool(f), reverse=True):
         tree = new[folder] = old[folder].edited(pending.get(folder, {}))
         oid = tree.object_id(algorithm) if tree.raw or not folder else None
         if oid is not None:
             written[oid] = tree.raw
         if not folder:
-            trees.write(top, written)
-            return str(oid), new
+            return str(oid), new, written
         parent, name = posixpath.split(folder)
         pending.setdefault(parent, {})[name] = (trees.TREE_MODE, "tree", oid) if oid else None
     raise AssertionError("unreachable: the top folder is always rewritten")

@@ -204,12 +204,15 @@ def record(
         atomic_write(path, data)
         written = [path, *(folder / name for name in (extra or {}))]
         notes: list[str] = []
-        try:
-            gitlog.write_ahead(journal.root, journal.git_dir, path, data)  # while we render
+        try:  # the slowest part of a long incident's commit (git compressing a folder of
+            # thousands of entries) starts now, and the rest as soon as the page is written
+            gitlog.write_ahead(journal.root, journal.git_dir, {path: data}, own_folder=True)
             try:
                 written += write_derived(journal, incident_id, head, path)
             except CorruptFile as exc:  # what was typed is still saved; the page waits for a fix
                 notes.append(f"incident page not rebuilt: {exc}")
+            files = {p: p.read_bytes() for p in written if p.is_file()}
+            gitlog.write_ahead(journal.root, journal.git_dir, files)
             message = gitlog.commit_message(incident_id, str(entry.kind), entry.headline, entry.id)
             commit, warnings = commit_or_defer(journal, written, message, author, entry.recorded_at)
         finally:

@@ -213,20 +213,12 @@ def _collect(oid: str, proc: subprocess.Popen[bytes]) -> None:
 _AHEAD: dict[str, subprocess.Popen[bytes]] = {}  # tree id -> the process writing it
 
 
-def write_ahead(
-    top: Path, git_dir: Path, head: str, folder: str, changes: Mapping[str, Record | None]
-) -> None:
-    """Start writing `folder`'s tree as HEAD's kept one with `changes`, before the commit asks for
-    it: compressing a folder of 10,000 entries is the slowest part of a commit, and it can run
-    while the caller renders the derived files. Only with the trees of ij's last commit at hand
-    (nothing to read first); a tree the commit ends up not using is only an unused object."""
-    tree = kept(git_dir, head).get(folder)
-    if tree is None:
-        return
-    edited = tree.edited(changes)
-    oid = edited.object_id(object_format(top, head))
-    if oid not in _AHEAD:
-        _AHEAD[oid] = _hash_tree(top, edited.raw)
+def start(top: Path, trees: Mapping[str, bytes]) -> None:
+    """Start writing tree objects (id -> content) ahead of their commit: `write` collects them;
+    `settle` waits for those no commit used."""
+    for oid, raw in trees.items():
+        if oid not in _AHEAD:
+            _AHEAD[oid] = _hash_tree(top, raw)
 
 
 def settle() -> None:
