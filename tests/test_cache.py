@@ -24,7 +24,7 @@ from conftest import Run, git
 from hypothesis import given
 from test_model import entries
 
-from incjournal import cache
+from incjournal import cache, trees
 from incjournal import journal as journal_mod
 from incjournal.beside import can_fork
 from incjournal.errors import CorruptFile
@@ -161,16 +161,23 @@ def test_corrupt_cache_files_are_ignored_and_rebuilt(
 ) -> None:
     run("note", "one")
     run("list")
+    review = run("review").stdout
     base = journal.git_dir / "incjournal" / "cache"
     files = [base / "state" / f"{incident}.pickle", base / "head" / f"{incident}.pickle"]
-    files.append(base / "summaries.pickle")
-    for garbage, path in zip((b"\x80\x05garbage", b"", pickle.dumps({"x": 1})), files, strict=True):
-        path.write_bytes(garbage)
+    files += [base / "summaries.pickle", base / "trees.pickle"]
+    files += sorted((base / "renders").iterdir())
+    garbage = (b"\x80\x05garbage", b"", pickle.dumps({"x": 1}), b"\x80\x05", b"x")
+    for junk, path in zip(garbage, files, strict=True):
+        path.write_bytes(junk)
+    assert run("review").stdout == review
     run("note", "two")
     assert journal_mod.load_state(journal, incident) == pure_state(journal, incident)
     assert "Checkout errors in EU" in run("list").stdout
+    kinds = cache.Snapshot | cache.Head | Summaries | trees.Kept | cache.Rendered
     for path in files:
-        assert isinstance(pickle.loads(path.read_bytes()), cache.Snapshot | cache.Head | Summaries)
+        assert isinstance(pickle.loads(path.read_bytes()), kinds)
+    git(journal.root, "read-tree", "HEAD")  # the commit made without the kept trees is git's own
+    assert git(journal.root, "write-tree") == git(journal.root, "rev-parse", "HEAD^{tree}")
 
 
 def test_an_append_reads_no_history(

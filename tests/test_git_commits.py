@@ -396,3 +396,30 @@ def test_a_plain_note_commits_only_trees_written_ahead(
     assert not trees._AHEAD
     git(journal_dir, "read-tree", "HEAD")
     assert git(journal_dir, "write-tree") == git(journal_dir, "rev-parse", "HEAD^{tree}")
+
+
+_LOADED = """
+import atexit
+import sys
+sys.argv = ["ij", *sys.argv[1:]]
+from incjournal.cli import main
+atexit.register(lambda: print("TREES" if "incjournal.trees" in sys.modules else "NO-TREES",
+                              file=sys.stderr))
+main()
+"""
+
+
+@pytest.mark.parametrize(("args", "loaded"), [(("list",), False), (("note", "x"), True)])
+def test_the_tree_code_loads_only_for_a_commit(
+    journal_dir: Path, incident: str, args: tuple[str, ...], loaded: bool
+) -> None:
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", _LOADED, *args],
+        cwd=journal_dir,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.stderr.strip().splitlines()[-1] == ("TREES" if loaded else "NO-TREES")

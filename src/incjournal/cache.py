@@ -1,8 +1,9 @@
 """Caches of parsed entries and folded state: per clone, outside the committed tree, disposable.
 
 Everything lives in `<git dir>/incjournal/cache/` (never committed, never synced); deleting the
-folder only costs one slower command. Three kinds of file, each checked against the journal's
-files before use and rebuilt (atomically, temp file + rename) when they disagree:
+folder only costs one slower command. Four kinds of file here, each checked against the journal's
+files before use and rebuilt (atomically, temp file + rename) when they disagree (a fifth,
+`trees.pickle`, the trees of ij's last commit, belongs to `incjournal.trees`):
 
 - `state/<incident>.pickle` (readers: `load_state`): every entry parsed, keyed by file name, with
   the file's (size, mtime, ctime, inode), and the fold of them. Checked by listing the entries
@@ -19,6 +20,8 @@ files before use and rebuilt (atomically, temp file + rename) when they disagree
   full snapshot above.
 - `summaries.pickle` (`ij list`, `ij stats`): one row per incident, checked against the stamps of
   its incident.toml, its entries folder and every entry file (see `incjournal.summaries`).
+- `renders/<incident>.<view>.pickle` (`rendered`): a whole-incident view's text with the stamps of
+  the files it was made from, the configuration it depends on and a digest of ij's own files.
 
 "Too recent to trust" is git's racy-clean rule: a stamp within `RACY_NS` (2 s) of the moment it
 was recorded may be shared by a later change on a file system with coarse timestamps, so such

@@ -1,6 +1,6 @@
 """Commits and repository state, through the git binary's plumbing. Nothing else runs git
-(`gitsync.py`, the plumbing of `ij sync`, runs it through the helpers here; `trees.py` reads and
-writes the tree objects of a commit).
+(`gitsync.py`, the plumbing of `ij sync`, and `trees.py`, which edits a commit's tree objects,
+run it through the helpers here).
 
 A write is committed without touching the user's staged work: the tree is HEAD's with only the
 folders on the way to the written paths rewritten (`trees.py`, no index), committed with
@@ -12,7 +12,6 @@ for the write path, and it is not needed for anything else here, so it is not im
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import posixpath
 import re
@@ -23,9 +22,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from incjournal import trees
 from incjournal.errors import GitError
+
+if TYPE_CHECKING:  # trees.py (and hashlib) load only when a commit is made, not for reads
+    from incjournal.trees import Record as Entry
+    from incjournal.trees import Tree
 
 _AUTHOR = re.compile(r"^\s*(?P<name>[^<>]*?)\s*(?:<(?P<email>[^<>]*)>)?\s*$")
 _ZERO = "0" * 40
@@ -131,8 +134,10 @@ def commit_paths(
     `update-ref`: a kill in between leaves them staged, never staged as deleted. Callers hold the
     writer lock. With `skip_if_unchanged`, a tree equal to HEAD's makes no commit.
     """
+    from incjournal import trees
+
     _forget_private_index(git_dir)
-    refresh = _start(
+    refresh = spawn(
         root, *_split_index(root, git_dir), "update-index", "--add", "--remove", "--", *paths
     )
     try:
@@ -163,9 +168,6 @@ def commit_paths(
         refresh.communicate()
 
 
-Entry = trees.Record  # (mode, type, object id) of one tree entry
-
-
 def write_ahead(
     root: Path, git_dir: Path, files: Mapping[Path, bytes], *, own_folder: bool = False
 ) -> None:
@@ -174,6 +176,8 @@ def write_ahead(
     `own_folder`, only the tree of the folder they are in: its parents wait for files still to
     come. Only for a journal at its repository's top, on a HEAD that is ij's last commit (its
     trees kept: nothing to read first); a guess the commit does not use costs nothing else."""
+    from incjournal import trees
+
     if git_dir != root / ".git":
         return
     with contextlib.suppress(OSError, GitError):  # only ever a head start: the commit decides
@@ -183,7 +187,7 @@ def write_ahead(
         algorithm = trees.object_format(root, head)
         changes: dict[str, Entry | None] = {}
         for path, data in files.items():
-            blob = hashlib.new(algorithm, b"blob %d\0%b" % (len(data), data)).hexdigest()
+            blob = trees.object_id(algorithm, b"blob", data)
             mode = "100755" if os.stat(path).st_mode & stat.S_IXUSR else "100644"
             changes[path.relative_to(root).as_posix()] = (mode, "blob", blob)
         folders = _folders(changes)
@@ -199,6 +203,8 @@ def write_ahead(
 
 def settle() -> None:
     """Wait for trees written ahead that no commit used (`trees.settle`)."""
+    from incjournal import trees
+
     trees.settle()
 
 
@@ -220,6 +226,11 @@ def _split_index(root: Path, git_dir: Path) -> list[str]:
     return [] if setting.stdout.strip() == "false" else ["-c", "core.splitIndex=true"]
 
 
+def file_mode(st_mode: int) -> str:
+    """The mode git records for a regular file: executable by its owner, or not."""
+    return "100755" if st_mode & stat.S_IXUSR else "100644"
+
+
 def _blobs(top: Path, names: Sequence[str]) -> dict[str, Entry | None]:
     """What each path (named from the repository top) becomes: a blob entry, or None (gone)."""
     changes: dict[str, Entry | None] = {}
@@ -235,7 +246,7 @@ def _blobs(top: Path, names: Sequence[str]) -> dict[str, Entry | None]:
             oid = git_bytes(top, "hash-object", "-w", "--stdin", stdin=target).decode().strip()
             changes[name] = ("120000", "blob", oid)
         else:
-            files.append((name, "100755" if st_mode & stat.S_IXUSR else "100644"))
+            files.append((name, file_mode(st_mode)))
     lines = [(name, mode) for name, mode in files if "\n" not in name]
     if lines:
         listed = "".join(f"{name}\n" for name, _ in lines)
@@ -251,12 +262,14 @@ def _blobs(top: Path, names: Sequence[str]) -> dict[str, Entry | None]:
 
 def _tree_with(
     top: Path, git_dir: Path, head: str, changes: Mapping[str, Entry | None]
-) -> tuple[str, dict[str, trees.Tree]]:
+) -> tuple[str, dict[str, Tree]]:
     """The id of HEAD's tree with `changes` applied, rewriting only the folders they are in
     (`incjournal.trees`), and the new trees of those folders."""
+    from incjournal import trees
+
     folders = _folders(changes)
     algorithm = trees.object_format(top, head)
-    oid_size = hashlib.new(algorithm).digest_size
+    oid_size = trees.id_size(algorithm)
     old = {f: t for f, t in trees.kept(git_dir, head).items() if f in folders}
     old.update(trees.read(top, head, folders - old.keys(), oid_size))
     oid, new, written = _new_trees(old, changes, algorithm)
@@ -276,15 +289,17 @@ def _folders(changes: Mapping[str, Entry | None]) -> set[str]:
 
 
 def _new_trees(
-    old: Mapping[str, trees.Tree], changes: Mapping[str, Entry | None], algorithm: str
-) -> tuple[str, dict[str, trees.Tree], dict[str, bytes]]:
+    old: Mapping[str, Tree], changes: Mapping[str, Entry | None], algorithm: str
+) -> tuple[str, dict[str, Tree], dict[str, bytes]]:
     """The top's new id, each folder's new tree and what is to be written (id -> content),
     deepest folder first: each new tree goes into its parent."""
+    from incjournal import trees
+
     pending: dict[str, dict[str, Entry | None]] = {}
     for path, entry in changes.items():
         folder, name = posixpath.split(path)
         pending.setdefault(folder, {})[name] = entry
-    new: dict[str, trees.Tree] = {}
+    new: dict[str, Tree] = {}
     written: dict[str, bytes] = {}
     for folder in sorted(old, key=lambda f: f.count("/") + bool(f), reverse=True):
         tree = new[folder] = old[folder].edited(pending.get(folder, {}))
@@ -298,7 +313,7 @@ def _new_trees(
     raise AssertionError("unreachable: the top folder is always rewritten")
 
 
-def _start(root: Path, *args: str, stdin: bool = False) -> subprocess.Popen[bytes]:
+def spawn(root: Path, *args: str, stdin: bool = False) -> subprocess.Popen[bytes]:
     """A git process running in the background; `.communicate()` collects it."""
     try:
         return subprocess.Popen(

@@ -104,7 +104,7 @@ class Tree:
         self.keys[first:stop] = [key for key, _ in records]
 
     def object_id(self, algorithm: str) -> str:
-        return hashlib.new(algorithm, b"tree %d\0%b" % (len(self.raw), self.raw)).hexdigest()
+        return object_id(algorithm, b"tree", self.raw)
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled as three byte strings (keys joined by NUL, which no name holds): 10,000 keys
@@ -125,15 +125,24 @@ def _record_pattern(oid_size: int) -> re.Pattern[bytes]:
     return re.compile(rb"([0-7]+) ([^\0]+)\0.{%d}" % oid_size, re.DOTALL)
 
 
+def object_id(algorithm: str, kind: bytes, content: bytes) -> str:
+    """The id git gives an object of `kind` (b"blob", b"tree") holding `content`."""
+    return hashlib.new(algorithm, b"%b %d\0%b" % (kind, len(content), content)).hexdigest()
+
+
+def id_size(algorithm: str) -> int:
+    """Bytes of an object id in a tree record."""
+    return hashlib.new(algorithm).digest_size
+
+
 def object_format(top: Path, head: str) -> str:
     """The hash of the repository's objects (sha1 or sha256), told by HEAD's id or by git."""
+    from incjournal.gitlog import git  # gitlog imports this module: its helpers come late
+
     known = {40: "sha1", 64: "sha256"}.get(len(head))
     if known:
         return known
-    out = subprocess.run(
-        ["git", "rev-parse", "--show-object-format"], cwd=top, capture_output=True, text=True
-    )
-    return out.stdout.strip() or "sha1"
+    return git(top, "rev-parse", "--show-object-format", check=False).stdout.strip() or "sha1"
 
 
 def read(top: Path, head: str, folders: Iterable[str], oid_size: int) -> dict[str, Tree]:
@@ -147,14 +156,10 @@ def read(top: Path, head: str, folders: Iterable[str], oid_size: int) -> dict[st
         return {folder: Tree(b"", [], []) for folder in order}
     if any("\n" in folder for folder in order):  # cat-file reads one name a line
         raise GitError("a folder name with a line break cannot be committed: rename it")
+    from incjournal.gitlog import git_bytes
+
     asked = "".join(f"{head}:{folder}\n" if folder else f"{head}^{{tree}}\n" for folder in order)
-    proc = subprocess.run(
-        ["git", "cat-file", "--batch"], cwd=top, input=asked.encode(), capture_output=True
-    )
-    if proc.returncode != 0:
-        lines = os.fsdecode(proc.stderr).strip().splitlines()
-        raise GitError(f"git cat-file failed: {lines[-1] if lines else proc.returncode}")
-    out = proc.stdout
+    out = git_bytes(top, "cat-file", "--batch", stdin=asked.encode())
     trees: dict[str, Tree] = {}
     at = 0
     for folder in order:
@@ -188,13 +193,9 @@ def write(top: Path, trees: Mapping[str, bytes]) -> None:
 
 
 def _hash_tree(top: Path, raw: bytes) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        ["git", "hash-object", "-t", "tree", "-w", "--stdin"],
-        cwd=top,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    from incjournal.gitlog import spawn
+
+    proc = spawn(top, "hash-object", "-t", "tree", "-w", "--stdin", stdin=True)
     assert proc.stdin is not None
     proc.stdin.write(raw)
     proc.stdin.close()
