@@ -3,9 +3,12 @@ does."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import select
 import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -106,3 +109,37 @@ def test_work_behind_is_done_when_collected(tmp_path: Path) -> None:
     if can_fork():
         behind(broken, "lost, and nobody is told")  # a failing child costs nothing
         wait_behind()
+
+
+def holds_on(seconds: float) -> str:
+    time.sleep(seconds)
+    return "late"
+
+
+@needs_fork
+@pytest.mark.parametrize("how", ["beside", "behind"])
+def test_a_child_keeps_no_pipe_of_the_parent_open(how: str) -> None:
+    """A git process reading its input to the end must see the end when the parent closes it,
+    not once a child forked meanwhile leaves: children close what they inherited."""
+    read_end, write_end = os.pipe()
+    try:
+        with beside(holds_on, 30) if how == "beside" else _behind():
+            os.close(write_end)
+            ready, _, _ = select.select([read_end], [], [], 10)  # the child sleeps for 30 s
+            assert ready == [read_end]
+            assert os.read(read_end, 1) == b""
+    finally:
+        os.close(read_end)
+
+
+@contextlib.contextmanager
+def _behind() -> Iterator[None]:
+    from incjournal import beside as beside_mod
+
+    beside_mod.behind(holds_on, 30)
+    pid = beside_mod._BEHIND[-1]
+    try:
+        yield
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        beside_mod.wait_behind()

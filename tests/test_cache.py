@@ -15,6 +15,7 @@ import pickle
 import random
 import re
 import shutil
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -583,3 +584,25 @@ def test_the_package_key_changes_with_any_file_of_the_package(
         keys.append(cache.package_key())
     cache.package_key.cache_clear()
     assert len(set(keys)) == 3
+
+
+def test_the_write_path_counts_the_names_a_same_tick_folder_stamp_hides(
+    run: Run, journal: Journal, incident: str
+) -> None:
+    """A file landing in the entries folder in the clock tick of the head's folder stamp leaves
+    the stamp as it was: the head's count of names tells (the folder listed beside the write)."""
+    for number in range(30):
+        write_entry(journal, incident, make(number))
+    run("note", "builds the head")
+    sneaked = make(900, at=datetime.now(UTC) - timedelta(seconds=1))
+    write_entry(journal, incident, sneaked)
+    path = journal.git_dir / "incjournal" / "cache" / "head" / f"{incident}.pickle"
+    head = pickle.loads(path.read_bytes())
+    head.dir_sig = cache.stamp(journal.entries_dir(incident))  # as if taken after the change
+    head.taken_ns = time.time_ns()
+    path.write_bytes(pickle.dumps(head))
+
+    run("note", "after it")
+    page = (journal.incident_dir(incident) / PAGE).read_text()
+    assert "entry number 900" in page
+    assert page == incident_page(pure_state(journal, incident), journal.config)

@@ -237,3 +237,26 @@ def test_read_only_journal_as_a_real_process(
     assert len(result.stderr.splitlines()) == 1
     _set_read_only(journal_dir, False)
     assert snapshot(journal_dir) == before
+
+
+def test_an_unreadable_user_index_keeps_the_entry_pending_until_it_is_fixed(
+    run: Run, journal_dir: Path, incident: str
+) -> None:
+    """HEAD moves only once the user's index has the written paths: an index git cannot read
+    (or update) leaves the entry saved and pending, and HEAD where it was."""
+    index = journal_dir / ".git" / "index"
+    good = index.read_bytes()
+    head = git(journal_dir, "rev-parse", "HEAD")
+    index.write_bytes(b"not an index\n")
+
+    written = run("note", "written while the index is broken")
+    assert written.stderr.startswith("ij: warning: saved, not committed: git update-index failed: ")
+    assert written.stderr.endswith("; the next write or `ij sync` commits it\n")
+    assert git(journal_dir, "rev-parse", "HEAD") == head
+    assert index.read_bytes() == b"not an index\n"  # not replaced by a half-made one
+
+    index.write_bytes(good)
+    run("note", "after the fix")
+    committed = committed_entries(journal_dir)
+    assert any(entry_id(written) in p for p in committed)
+    assert git(journal_dir, "status", "--porcelain") == ""

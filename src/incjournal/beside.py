@@ -90,6 +90,7 @@ def behind(func: Callable[..., object], *args: Any) -> None:
     if pid == 0:  # pragma: no cover - the child
         code = 1
         try:
+            _close_inherited()
             func(*args)
             code = 0
         finally:
@@ -107,7 +108,7 @@ def wait_behind() -> None:
 def _child(read_end: int, write_end: int, func: Callable[..., Any], args: tuple[Any, ...]) -> None:
     code = 1
     try:
-        os.close(read_end)
+        _close_inherited(keep=write_end)
         data = pickle.dumps(func(*args), protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(write_end, "wb") as out:
             out.write(data)
@@ -116,6 +117,18 @@ def _child(read_end: int, write_end: int, func: Callable[..., Any], args: tuple[
         pass
     finally:
         os._exit(code)
+
+
+def _close_inherited(keep: int = -1) -> None:
+    """Close what a child inherited beyond standard input and output (and its answer's pipe):
+    a pipe it held open would keep a git process waiting for the end of its input, a lock file
+    would stay locked until the child left."""
+    limit = os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 1024
+    if keep < 0:
+        os.closerange(3, limit)
+    else:
+        os.closerange(3, keep)
+        os.closerange(keep + 1, limit)
 
 
 def _loads(data: bytes) -> Any:

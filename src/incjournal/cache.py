@@ -47,7 +47,7 @@ import os
 import pickle
 import time
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -427,23 +427,38 @@ def save_head(
     write_cache(_head_path(journal, incident_id), data)
 
 
-def head_before_write(journal: Journal, incident_id: str) -> Head | None:
-    """The write path's head if it still matches the entries folder (call before writing)."""
+@contextlib.contextmanager
+def head_before_write(
+    journal: Journal, incident_id: str, new: str
+) -> Iterator[Callable[[], Head | None]]:
+    """The write path's head if it still matches the entries folder, checked now, before the
+    entry file `new` (a name) is written into it; the answer is asked for once it is needed.
+
+    A head saved by the last write is always too recent for its folder stamp alone to tell a
+    change in the same clock tick, so its count of names is compared too: the folder is listed
+    in a forked child (10,000 names take ~8 ms) while this process writes the entry, and the
+    new entry (or its temporary file) is not counted."""
     head = read_cache(_head_path(journal, incident_id), Head, incident_id)
-    if head is None:
-        return None
     entries = journal.entries_dir(incident_id)
     try:
-        if journal.read_meta(incident_id) != head.folder.meta:  # one small file: compared whole
-            return None
+        if head is None or journal.read_meta(incident_id) != head.folder.meta:  # compared whole
+            head = None
     except CorruptFile:
-        return None
-    if stamp(entries) != head.dir_sig:
-        return None
-    racy = too_recent(head.dir_sig, head.taken_ns)
-    if racy and len(os.listdir(entries)) != head.count:  # a change in the same clock tick
-        return None
-    return head
+        head = None
+    if head is None or stamp(entries) != head.dir_sig:
+        yield lambda: None
+        return
+    if not too_recent(head.dir_sig, head.taken_ns):
+        yield lambda: head
+        return
+    with beside.beside(_names_but, entries, new) as counted:
+        yield functools.cache(lambda: head if counted() == head.count else None)
+
+
+def _names_but(folder: Path, new: str) -> int:
+    """How many names the folder holds besides `new` and the temporary file it is written as."""
+    temporary = f".{new}.tmp-"
+    return sum(1 for name in os.listdir(folder) if name != new and not name.startswith(temporary))
 
 
 def state_after_write(
@@ -461,7 +476,7 @@ def state_after_write(
         head.count += 1
         head.dir_sig = stamp(journal.entries_dir(incident_id))
         head.taken_ns = taken
-        write_cache(_head_path(journal, incident_id), head)
+        write_cache(_head_path(journal, incident_id), head, behind=True)
         return head.folder.freeze(), head.complete
     return load_state(journal, incident_id), True
 

@@ -123,6 +123,7 @@ def commit_paths(
     when: datetime,
     *,
     skip_if_unchanged: bool = False,
+    staging: subprocess.Popen[bytes] | None = None,
 ) -> str:
     """Commit exactly `paths` (relative to `root`; a missing file is removed) on top of HEAD;
     returns the new commit id.
@@ -130,16 +131,16 @@ def commit_paths(
     The new tree is HEAD's with only the folders on the way to `paths` rewritten, in git's binary
     tree form (`incjournal.trees`): no index is read or written for it, so the cost does not grow
     with the number of files in the repository. Meanwhile the user's index learns the paths (in a
-    parallel `update-index`), and it has them before HEAD moves with a compare-and-swap
-    `update-ref`: a kill in between leaves them staged, never staged as deleted. Callers hold the
-    writer lock. With `skip_if_unchanged`, a tree equal to HEAD's makes no commit.
+    parallel `update-index`: `staging`, started early by `stage`, or one started now), and it has
+    them before HEAD moves with a compare-and-swap `update-ref`: a kill in between leaves them
+    staged, never staged as deleted. Callers hold the writer lock. With `skip_if_unchanged`, a
+    tree equal to HEAD's makes no commit.
     """
     from incjournal import trees
 
     _forget_private_index(git_dir)
-    refresh = spawn(
-        root, *_split_index(root, git_dir), "update-index", "--add", "--remove", "--", *paths
-    )
+    listed = b"".join(os.fsencode(path) + b"\0" for path in paths)
+    refresh = _feed(staging or stage(root, git_dir), listed)
     try:
         top, prefix = (root, "") if git_dir == root / ".git" else toplevel(root)
         changes = _blobs(top, [prefix + Path(path).as_posix() for path in paths])
@@ -149,7 +150,10 @@ def commit_paths(
             if skip_if_unchanged and head and tree == rev(root, f"{head}^{{tree}}"):
                 return head
             commit = _commit_tree(root, tree, head, message, author, when)
-            refresh.communicate()
+            if staged(refresh):  # an early one may have met a passing `git status`: again
+                refresh = _feed(stage(root, git_dir), listed)
+                if failed := staged(refresh):
+                    raise GitError(f"git update-index failed: {failed}")
             moved = git(
                 root,
                 "update-ref",
@@ -165,7 +169,43 @@ def commit_paths(
                 return commit
         raise GitError("HEAD kept moving while committing: try again")
     finally:
-        refresh.communicate()
+        staged(refresh)
+
+
+def stage(root: Path, git_dir: Path) -> subprocess.Popen[bytes]:
+    """Start the `update-index` that puts a commit's paths in the user's index: git locks and
+    loads the index (the costly part of a large one) now, and takes the paths on its standard
+    input (`commit_paths` writes them once the files are written). Closing that input with no
+    path, or this process dying, leaves the index as it was."""
+    args = [*_split_index(root, git_dir), "update-index", "--add", "--remove", "-z", "--stdin"]
+    return spawn(root, *args, stdin=True)
+
+
+def _feed(refresh: subprocess.Popen[bytes], listed: bytes) -> subprocess.Popen[bytes]:
+    """Give a `stage` process its NUL-terminated paths and close its input."""
+    assert refresh.stdin is not None
+    with contextlib.suppress(BrokenPipeError):  # git gone already: its exit status tells
+        refresh.stdin.write(listed)
+        refresh.stdin.close()
+    return refresh
+
+
+def staged(refresh: subprocess.Popen[bytes]) -> str:
+    """Wait for a `stage` process (its input closed now if it was not given paths: the index
+    stays as it was); why it failed (e.g. another git process held the index), or ''. Asking
+    again gives '' or the exit status."""
+    assert refresh.stdin is not None and refresh.stdout is not None
+    assert refresh.stderr is not None
+    err = b""
+    with refresh:  # closes its pipes, waits
+        with contextlib.suppress(BrokenPipeError):
+            refresh.stdin.close()
+        if not refresh.stderr.closed:
+            err, _ = refresh.stderr.read(), refresh.stdout.read()  # nothing comes on stdout
+    if refresh.returncode == 0:
+        return ""
+    lines = os.fsdecode(err).strip().splitlines()
+    return lines[-1] if lines else f"exit status {refresh.returncode}"
 
 
 def write_ahead(

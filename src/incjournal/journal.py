@@ -6,7 +6,9 @@ one commit of exactly those paths (plus any entry whose commit was left pending 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -193,30 +195,44 @@ def record(
     check_text(journal, entry, draft.allow_secret)
     lint_notes = public_warnings(journal, incident_id, entry)
     folder = journal.incident_dir(incident_id)
+    path = journal.entry_path(incident_id, entry)
+    data = tomli_w.dumps(entry_to_dict(entry)).encode()
     from incjournal.repair import write_guard
 
-    with writer_lock(journal.state_dir, f"{draft.kind} in {incident_id}"), write_guard(journal):
-        head = cache.head_before_write(journal, incident_id)  # checked before the folder changes
-        for name, data in (extra or {}).items():
-            atomic_write(folder / name, data)
-        path = journal.entry_path(incident_id, entry)
-        data = tomli_w.dumps(entry_to_dict(entry)).encode()
+    with (
+        writer_lock(journal.state_dir, f"{draft.kind} in {incident_id}"),
+        write_guard(journal),
+        contextlib.ExitStack() as stack,
+    ):
+        # git loads the user's index (the slowest part of staging in a large one) meanwhile;
+        # the process is always waited for (given no paths, it leaves the index as it was)
+        staging = (
+            None
+            if gitlog.busy_reason(journal.git_dir)
+            else gitlog.stage(journal.root, journal.git_dir)
+        )
+        if staging is not None:
+            stack.callback(gitlog.staged, staging)
+        stack.callback(gitlog.settle)  # trees written ahead that no commit used
+        # the write path's cache is checked before the folder changes, and answers when asked
+        head = stack.enter_context(cache.head_before_write(journal, incident_id, path.name))
+        for name, content in (extra or {}).items():
+            atomic_write(folder / name, content)
         atomic_write(path, data)
         written = [path, *(folder / name for name in (extra or {}))]
         notes: list[str] = []
-        try:  # the slowest part of a long incident's commit (git compressing a folder of
-            # thousands of entries) starts now, and the rest as soon as the page is written
-            gitlog.write_ahead(journal.root, journal.git_dir, {path: data}, own_folder=True)
-            try:
-                written += write_derived(journal, incident_id, head, path)
-            except CorruptFile as exc:  # what was typed is still saved; the page waits for a fix
-                notes.append(f"incident page not rebuilt: {exc}")
-            files = {p: p.read_bytes() for p in written if p.is_file()}
-            gitlog.write_ahead(journal.root, journal.git_dir, files)
-            message = gitlog.commit_message(incident_id, str(entry.kind), entry.headline, entry.id)
-            commit, warnings = commit_or_defer(journal, written, message, author, entry.recorded_at)
-        finally:
-            gitlog.settle()
+        # the slowest part of a long incident's commit (git compressing a folder of thousands of
+        # entries) starts now, and the rest as soon as the page is written
+        gitlog.write_ahead(journal.root, journal.git_dir, {path: data}, own_folder=True)
+        try:
+            written += write_derived(journal, incident_id, head(), path)
+        except CorruptFile as exc:  # what was typed is still saved; the page waits for a fix
+            notes.append(f"incident page not rebuilt: {exc}")
+        files = {p: p.read_bytes() for p in written if p.is_file()}
+        gitlog.write_ahead(journal.root, journal.git_dir, files)
+        message = gitlog.commit_message(incident_id, str(entry.kind), entry.headline, entry.id)
+        when = entry.recorded_at
+        commit, warnings = commit_or_defer(journal, written, message, author, when, staging)
     if commit and journal.config.sync_auto:
         from incjournal.sync import after_write
 
@@ -295,13 +311,18 @@ def commit_or_defer(
     message: str,
     author: gitlog.Identity,
     when: datetime,
+    staging: subprocess.Popen[bytes] | None = None,
 ) -> tuple[str | None, list[str]]:
-    """Commit `paths` plus earlier pending ones; if git cannot commit now, keep them pending."""
+    """Commit `paths` plus earlier pending ones; if git cannot commit now, keep them pending.
+    `staging`: the index update `gitlog.stage` started when git was found free (its lock on the
+    index is this write's own)."""
     rel = sorted({os.path.relpath(p, journal.root) for p in paths} | set(pending(journal)))
-    reason = gitlog.busy_reason(journal.git_dir)
+    reason = None if staging is not None else gitlog.busy_reason(journal.git_dir)
     if reason is None:
         try:
-            commit = _commit(journal, rel, message, author, when)
+            commit = gitlog.commit_paths(
+                journal.root, journal.git_dir, rel, message, author, when, staging=staging
+            )
         except GitError as exc:
             reason = str(exc)
         else:
