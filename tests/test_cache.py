@@ -586,11 +586,14 @@ def test_the_package_key_changes_with_any_file_of_the_package(
     assert len(set(keys)) == 3
 
 
+@pytest.mark.parametrize("beside", [True, False])
 def test_the_write_path_counts_the_names_a_same_tick_folder_stamp_hides(
-    run: Run, journal: Journal, incident: str
+    run: Run, journal: Journal, incident: str, monkeypatch: pytest.MonkeyPatch, beside: bool
 ) -> None:
     """A file landing in the entries folder in the clock tick of the head's folder stamp leaves
-    the stamp as it was: the head's count of names tells (the folder listed beside the write)."""
+    the stamp as it was: the head's count of names tells (the folder listed beside the write,
+    as for a long incident, or here)."""
+    monkeypatch.setattr(cache, "PARALLEL_MIN", 0 if beside else 10**9)
     for number in range(30):
         write_entry(journal, incident, make(number))
     run("note", "builds the head")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import pickle
 import shutil
 import subprocess
 from pathlib import Path
@@ -234,6 +235,8 @@ def test_an_edited_tree_is_the_one_git_mktree_makes(
 
     tree = Tree.parse(git_raw(bare_repo, mktree(before)) if before else b"", 20)
     assert tree.keys == sorted(tree.keys) and len(tree.keys) == len(before)
+    if data.draw(st.booleans(), label="kept"):  # as the cache gives it back: packed
+        tree = pickle.loads(pickle.dumps(tree))
     gone = data.draw(st.sets(st.sampled_from(sorted(before)))) if before else set()
     added = data.draw(st.dictionaries(_NAMES, _MODES, max_size=4))
     changes: dict[str, tuple[str, str, str] | None] = dict.fromkeys(gone)
@@ -330,8 +333,6 @@ def test_the_first_versions_private_index_is_removed_on_the_next_write(
 
 @given(st.lists(_NAMES, unique=True, max_size=12), _MODES)
 def test_a_kept_tree_pickles_back_to_itself(names: list[str], mode: tuple[str, str]) -> None:
-    import pickle
-
     from incjournal.trees import Tree
 
     tree = Tree(b"", [], []).edited(
@@ -423,3 +424,26 @@ def test_the_tree_code_loads_only_for_a_commit(
         check=False,
     )
     assert proc.stderr.strip().splitlines()[-1] == ("TREES" if loaded else "NO-TREES")
+
+
+def test_a_name_after_every_record_is_appended_to_a_kept_tree_without_unpacking_it() -> None:
+    """A new entry file sorts last in its folder: the edit appends it, and the 10,000 keys of a
+    long incident's folder stay packed as the cache gave them (unpacking costs more than the
+    edit). A name that does not sort last unpacks them, and both edits are exact."""
+    from incjournal.trees import Tree
+
+    def record(name: str) -> tuple[str, str, str]:
+        return ("100644", "blob", hashlib.sha1(name.encode()).hexdigest())
+
+    names = [f"20260101T{n:06d}Z-x.toml" for n in range(0, 2000, 2)]
+    kept = pickle.loads(pickle.dumps(Tree(b"", [], []).edited({n: record(n) for n in names})))
+    later = "20260101T999999Z-new.toml"
+    appended = kept.edited({later: record(later)})
+    assert appended._keys is None  # still packed
+    assert appended == Tree.parse(appended.raw, 20) and appended.keys[-1] == later.encode()
+    again = pickle.loads(pickle.dumps(appended)).edited({"20260101T999999Z-z.toml": None})
+    assert again.raw == appended.raw
+    inside = "20260101T000001Z-x.toml"
+    between = kept.edited({inside: record(inside)})
+    assert between._keys is not None and between == Tree.parse(between.raw, 20)
+    assert between.keys[1] == inside.encode()

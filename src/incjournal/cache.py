@@ -435,9 +435,9 @@ def head_before_write(
     entry file `new` (a name) is written into it; the answer is asked for once it is needed.
 
     A head saved by the last write is always too recent for its folder stamp alone to tell a
-    change in the same clock tick, so its count of names is compared too: the folder is listed
-    in a forked child (10,000 names take ~8 ms) while this process writes the entry, and the
-    new entry (or its temporary file) is not counted."""
+    change in the same clock tick, so its count of names is compared too: a long incident's
+    folder is listed in a forked child (10,000 names take ~8 ms) while this process writes the
+    entry; the new entry (or its temporary file) is not counted."""
     head = read_cache(_head_path(journal, incident_id), Head, incident_id)
     entries = journal.entries_dir(incident_id)
     try:
@@ -451,7 +451,7 @@ def head_before_write(
     if not too_recent(head.dir_sig, head.taken_ns):
         yield lambda: head
         return
-    with beside.beside(_names_but, entries, new) as counted:
+    with beside.beside(_names_but, entries, new, fork=head.count >= PARALLEL_MIN) as counted:
         yield functools.cache(lambda: head if counted() == head.count else None)
 
 
@@ -476,7 +476,7 @@ def state_after_write(
         head.count += 1
         head.dir_sig = stamp(journal.entries_dir(incident_id))
         head.taken_ns = taken
-        write_cache(_head_path(journal, incident_id), head, behind=True)
+        write_cache(_head_path(journal, incident_id), head)  # behind it, a fork costs more
         return head.folder.freeze(), head.complete
     return load_state(journal, incident_id), True
 

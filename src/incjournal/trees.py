@@ -30,7 +30,7 @@ import posixpath
 import re
 import subprocess
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,14 +41,30 @@ Record = tuple[str, str, str]  # (mode, type, object id) of one tree entry
 TREE_MODE = "040000"
 
 
-@dataclass
-class Tree:
-    """A tree object's content with the sort key and start of each record (in order)."""
+Packed = tuple[bytes, int, bytes, "bytes | None"]  # keys joined by NUL, count, starts, last key
 
-    raw: bytes
-    keys: list[bytes]  # names; a folder's name with "/" (git sorts it so)
-    starts: list[int]
-    _ids: dict[str, tuple[bytes, str]] = field(default_factory=dict, compare=False, repr=False)
+
+class Tree:
+    """A tree object's content with the sort key and start of each record (in order).
+
+    A kept tree comes back from the cache packed: its keys joined by NUL (no name holds one) and
+    its starts as 8-byte words, unpacked only when an edit needs to search them. A new entry file
+    sorts after every record of its folder and is appended without them: loading 10,000 keys
+    costs more than the rest of the edit."""
+
+    def __init__(self, raw: bytes, keys: list[bytes], starts: list[int]) -> None:
+        self.raw = raw
+        self._keys: list[bytes] | None = keys  # names; a folder's name with "/" (git sorts it so)
+        self._starts: list[int] | None = starts
+        self._packed: Packed | None = None
+        self._ids: dict[str, tuple[bytes, str]] = {}
+
+    @classmethod
+    def packed(cls, raw: bytes, packed: Packed) -> Tree:
+        tree = cls(raw, [], [])
+        tree._keys = tree._starts = None
+        tree._packed = packed
+        return tree
 
     @classmethod
     def parse(cls, raw: bytes, oid_size: int) -> Tree:
@@ -65,27 +81,88 @@ class Tree:
             raise GitError("git gave a tree object that could not be read")
         return cls(raw, keys, starts)
 
+    @property
+    def keys(self) -> list[bytes]:
+        if self._keys is None:
+            self._unpack()
+        assert self._keys is not None
+        return self._keys
+
+    @property
+    def starts(self) -> list[int]:
+        if self._starts is None:
+            self._unpack()
+        assert self._starts is not None
+        return self._starts
+
+    def _unpack(self) -> None:
+        assert self._packed is not None
+        joined, count, words, _ = self._packed
+        offsets = array.array("Q")
+        offsets.frombytes(words)
+        self._keys, self._starts = joined.split(b"\0") if count else [], offsets.tolist()
+        self._packed = None
+
+    @property
+    def last(self) -> bytes | None:
+        """The last record's sort key (None: an empty tree)."""
+        if self._packed is not None:
+            return self._packed[3]
+        return self.keys[-1] if self.keys else None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Tree):
+            return NotImplemented
+        return (self.raw, self.keys, self.starts) == (other.raw, other.keys, other.starts)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Tree({len(self.raw)} bytes)"
+
     def __contains__(self, name: bytes) -> bool:
         return self._find(name) is not None or self._find(name + b"/") is not None
 
+    def _copy(self) -> Tree:
+        if self._packed is not None:
+            return Tree.packed(self.raw, self._packed)
+        return Tree(self.raw, list(self.keys), list(self.starts))
+
     def edited(self, changes: Mapping[str, Record | None]) -> Tree:
         """A copy with each name's record replaced, added or (None) removed."""
-        tree = Tree(self.raw, list(self.keys), list(self.starts))
+        tree = self._copy()
         for name, record in changes.items():
             key = os.fsencode(name)
             sort_key = key + b"/" if record is not None and record[1] == "tree" else key
+            new = b""
+            if record is not None:
+                mode, _, oid = record
+                new = mode.lstrip("0").encode() + b" " + key + b"\0" + bytes.fromhex(oid)
+                last = tree.last
+                if last is None or key > last:  # after every record: no search, no unpacking
+                    tree._append(sort_key, new)
+                    continue
             for old in (key, key + b"/"):
                 at = tree._find(old)
                 if at is not None and (old != sort_key or record is None):
                     tree._splice(at, at + 1, [])
             if record is not None:
-                mode, _, oid = record
-                new = mode.lstrip("0").encode() + b" " + key + b"\0" + bytes.fromhex(oid)
                 at = bisect.bisect_left(tree.keys, sort_key)
                 found = at < len(tree.keys) and tree.keys[at] == sort_key
                 tree._splice(at, at + found, [(sort_key, new)])  # a record of the same name
                 # and kind is replaced in place: a folder's new tree id shifts no later record
         return tree
+
+    def _append(self, key: bytes, data: bytes) -> None:
+        start = len(self.raw)
+        self.raw += data
+        if self._packed is None:
+            self.keys.append(key)
+            self.starts.append(start)
+            return
+        joined, count, words, _ = self._packed
+        joined = joined + b"\0" + key if count else key
+        self._packed = (joined, count + 1, words + array.array("Q", [start]).tobytes(), key)
 
     def _find(self, key: bytes) -> int | None:
         at = bisect.bisect_left(self.keys, key)
@@ -93,18 +170,19 @@ class Tree:
 
     def _splice(self, first: int, stop: int, records: list[tuple[bytes, bytes]]) -> None:
         """Records `first`..`stop` (exclusive) replaced by `records` (key, bytes)."""
-        begin = self.starts[first] if first < len(self.starts) else len(self.raw)
-        end = self.starts[stop] if stop < len(self.starts) else len(self.raw)
+        keys, starts = self.keys, self.starts
+        begin = starts[first] if first < len(starts) else len(self.raw)
+        end = starts[stop] if stop < len(starts) else len(self.raw)
         middle = b"".join(data for _, data in records)
         self.raw = self.raw[:begin] + middle + self.raw[end:]
         shift = len(middle) - (end - begin)
-        starts, at = [], begin
+        new_starts, at = [], begin
         for _, data in records:
-            starts.append(at)
+            new_starts.append(at)
             at += len(data)
-        rest = self.starts[stop:]
-        self.starts[first:] = starts + ([s + shift for s in rest] if shift else rest)
-        self.keys[first:stop] = [key for key, _ in records]
+        rest = starts[stop:]
+        starts[first:] = new_starts + ([s + shift for s in rest] if shift else rest)
+        keys[first:stop] = [key for key, _ in records]
 
     def object_id(self, algorithm: str) -> str:
         """The tree's id (remembered: a write hashes each new tree up to three times)."""
@@ -114,16 +192,17 @@ class Tree:
         return known[1]
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickled as three byte strings (keys joined by NUL, which no name holds): 10,000 keys
-        pickled one by one take longer to load than the tree takes to edit."""
-        starts = array.array("Q", self.starts).tobytes()
-        return _unpickled_tree, (self.raw, b"\0".join(self.keys), len(self.keys), starts)
+        """Pickled packed: 10,000 keys pickled one by one take longer to load than the tree
+        takes to edit."""
+        if self._packed is not None:
+            return _unpickled_tree, (self.raw, *self._packed[:3])
+        words = array.array("Q", self.starts).tobytes()
+        return _unpickled_tree, (self.raw, b"\0".join(self.keys), len(self.keys), words)
 
 
-def _unpickled_tree(raw: bytes, keys: bytes, count: int, starts: bytes) -> Tree:
-    offsets = array.array("Q")
-    offsets.frombytes(starts)
-    return Tree(raw, keys.split(b"\0") if count else [], offsets.tolist())
+def _unpickled_tree(raw: bytes, joined: bytes, count: int, words: bytes) -> Tree:
+    last = joined.rpartition(b"\0")[2] if count else None
+    return Tree.packed(raw, (joined, count, words, last))
 
 
 @functools.cache
@@ -279,8 +358,9 @@ _KEPT_READ: list[Any] = [None, {}]  # (path, head, file stamp), trees
 
 
 def keep(git_dir: Path, commit: str, trees: dict[str, Tree]) -> None:
-    """Keep the trees of `commit` (written behind: ~5 ms for a folder of 10,000 records)."""
-    write_cache(_kept_path(git_dir), Kept(cache_key("trees"), commit, trees), behind=True)
+    """Keep the trees of `commit` (here: written by a forked child while the command ends, it
+    was slower, the fork and the child's exit costing more than the ~2 ms of writing)."""
+    write_cache(_kept_path(git_dir), Kept(cache_key("trees"), commit, trees))
 
 
 def _kept_path(git_dir: Path) -> Path:
