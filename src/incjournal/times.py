@@ -131,7 +131,11 @@ def human_duration(delta: timedelta | None) -> str:
     """'1h 05m', '3d 2h', '42s'; '—' when unknown."""
     if delta is None:
         return "—"
-    seconds = int(delta.total_seconds())
+    return human_seconds(int(delta.total_seconds()))
+
+
+def human_seconds(seconds: int) -> str:
+    """`human_duration` of a whole number of seconds."""
     sign, seconds = ("-", -seconds) if seconds < 0 else ("", seconds)
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)

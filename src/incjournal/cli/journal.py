@@ -19,7 +19,7 @@ from incjournal.cli.common import (
     open_journal,
     print_written,
 )
-from incjournal.times import human_duration, utcnow
+from incjournal.times import human_seconds, utcnow
 
 
 @app.command()
@@ -79,13 +79,12 @@ def list_(
     if not rows:
         typer.echo("no open incidents" if open_only else "no incidents yet: `ij open TITLE`")
         return
-    lines = []
-    for row in rows:
-        sev = f"SEV{row.severity}" if row.severity is not None else "SEV?"
-        lines.append(
-            f"{'*' if row.current else ' '} {row.id}  {row.status:<13} {sev:<5} "
-            f"{human_duration(row.age):>7}  ic: {row.ic or '—':<12} {row.title}"
-        )
+    lines = [
+        f"{'*' if current else ' '} {id_}  {status:<13} "
+        f"{'SEV?' if severity is None else f'SEV{severity}':<5} "
+        f"{human_seconds(age_s):>7}  ic: {ic or '—':<12} {title}"
+        for id_, title, status, severity, ic, _, age_s, current in rows
+    ]
     typer.echo("\n".join(lines))  # one write: 10,000 echo calls cost 0.1 s
 
 
