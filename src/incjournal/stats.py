@@ -15,34 +15,46 @@ from typing import Any, NamedTuple
 
 from incjournal.store import Journal
 from incjournal.summaries import Summary as CachedSummary
-from incjournal.summaries import summaries
+from incjournal.summaries import micros, summaries
 from incjournal.times import human_duration, to_rfc3339
 
 METRICS = ("ttd", "ttm", "ttr")
 
 
 class IncidentMetrics(NamedTuple):
+    """An incident's `Milestones.ttd` and the rest in microseconds, from its cached summary
+    (10,000 incidents: no datetime or timedelta built only to be subtracted or sorted)."""
+
     id: str
     severity: int | None
     resolved: bool
-    opened_at: datetime
-    ttd: timedelta | None
-    ttm: timedelta | None
-    ttr: timedelta | None
+    opened_us: int
+    ttd: int | None
+    ttm: int | None
+    ttr: int | None
 
     @classmethod
     def of(cls, summary: CachedSummary) -> IncidentMetrics:
-        """`Milestones.ttd` and the rest, from the summary's microseconds (10,000 incidents:
-        no datetimes built only to be subtracted)."""
         start = summary.started_us
-
-        def since_start(us: int | None) -> timedelta | None:
-            return None if us is None or start is None else timedelta(microseconds=us - start)
-
-        times = (summary.detected_us, summary.mitigated_us, summary.resolved_us)
-        ttd, ttm, ttr = map(since_start, times)
+        if start is None:
+            return cls(
+                summary.id,
+                summary.severity,
+                summary.is_resolved,
+                summary.opened_us,
+                None,
+                None,
+                None,
+            )
+        d, m, r = summary.detected_us, summary.mitigated_us, summary.resolved_us
         return cls(
-            summary.id, summary.severity, summary.is_resolved, summary.opened_at, ttd, ttm, ttr
+            summary.id,
+            summary.severity,
+            summary.is_resolved,
+            summary.opened_us,
+            None if d is None else d - start,
+            None if m is None else m - start,
+            None if r is None else r - start,
         )
 
 
@@ -80,12 +92,13 @@ class Group:
 
 def collect(journal: Journal, since: datetime | None = None) -> list[IncidentMetrics]:
     """Metrics of every incident opened at or after `since` (all when None)."""
-    out = []
-    for summary in summaries(journal):  # cached per incident, checked against its files
-        metrics = IncidentMetrics.of(summary)
-        if since is None or metrics.opened_at >= since:
-            out.append(metrics)
-    return out
+    first = None if since is None else micros(since)
+    of = IncidentMetrics.of
+    return [
+        of(summary)
+        for summary in summaries(journal)  # cached per incident, checked against its files
+        if first is None or summary.opened_us >= first
+    ]
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -98,8 +111,9 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
 
 
-def summarise(values: Iterable[timedelta | None]) -> Summary:
-    known = [v.total_seconds() for v in values if v is not None]
+def summarise(values: Iterable[int | None]) -> Summary:
+    """Of microseconds; in seconds as `timedelta.total_seconds` gives them (the same floats)."""
+    known = [v / 1_000_000 for v in values if v is not None]
     if not known:
         return Summary(0, None, None)
     median, p90 = percentile(known, 0.5), percentile(known, 0.9)
