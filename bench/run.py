@@ -42,10 +42,11 @@ class Sizes:
     runs: int
     warmup: int
     jrnl_entries: int
+    write_runs: int  # the write group's ratios compare ~40 ms differences: more rounds
 
 
-FULL = Sizes(entries=10_000, incidents=10_000, files=100_000, runs=9, warmup=2, jrnl_entries=10_000)
-QUICK = Sizes(entries=200, incidents=200, files=2_000, runs=3, warmup=1, jrnl_entries=200)
+FULL = Sizes(10_000, 10_000, 100_000, runs=9, warmup=2, jrnl_entries=10_000, write_runs=21)
+QUICK = Sizes(200, 200, 2_000, runs=3, warmup=1, jrnl_entries=200, write_runs=3)
 SMALL = 10  # entries (and incidents) of the tiny journal
 
 
@@ -540,7 +541,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="small sizes, 3 runs: a smoke test")
-    parser.add_argument("--runs", type=int, help="timed runs per command (default 9; quick 3)")
+    parser.add_argument(
+        "--runs", type=int, help="timed runs per command (default 9, 21 for write; quick 3)"
+    )
     parser.add_argument(
         "--warmup", type=int, help="untimed runs per command first (default 2; quick 1)"
     )
@@ -565,7 +568,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     env = bench_env(base, args.src)
     info = machine()
     mode = "quick" if args.quick else "full"
-    print(f"# incjournal bench ({mode}): {runs} runs after {warmup} warm-up")
+    write_runs = args.runs or sizes.write_runs
+    print(
+        f"# incjournal bench ({mode}): {runs} runs ({write_runs} for write) after {warmup} warm-up"
+    )
     print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()))
     js = prepare_journals(base, sizes, env, args.rebuild)
     jrnl: dict[str, Path] = {}
@@ -583,7 +589,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cases = {c.label: c for g in all_groups for c in g.cases}
     for group in all_groups:
         print(f"  measuring {group.name} ...", flush=True)
-        measure(group.cases, runs, warmup, env)
+        measure(group.cases, write_runs if group.name == "write" else runs, warmup, env)
         print(table(group, cases), flush=True)
     results = targets(cases, sizes, js)
     print("\n## Targets" + (" (quick sizes: not the issue's figures)" if args.quick else ""))

@@ -139,8 +139,7 @@ def commit_paths(
     from incjournal import trees
 
     _forget_private_index(git_dir)
-    listed = b"".join(os.fsencode(path) + b"\0" for path in paths)
-    refresh = _feed(staging or stage(root, git_dir), listed)
+    refresh = feed(staging or stage(root, git_dir), paths)
     try:
         top, prefix = (root, "") if git_dir == root / ".git" else toplevel(root)
         changes = _blobs(top, [prefix + Path(path).as_posix() for path in paths])
@@ -151,7 +150,7 @@ def commit_paths(
                 return head
             commit = _commit_tree(root, tree, head, message, author, when)
             if staged(refresh):  # an early one may have met a passing `git status`: again
-                refresh = _feed(stage(root, git_dir), listed)
+                refresh = feed(stage(root, git_dir), paths)
                 if failed := staged(refresh):
                     raise GitError(f"git update-index failed: {failed}")
             moved = git(
@@ -175,18 +174,20 @@ def commit_paths(
 def stage(root: Path, git_dir: Path) -> subprocess.Popen[bytes]:
     """Start the `update-index` that puts a commit's paths in the user's index: git locks and
     loads the index (the costly part of a large one) now, and takes the paths on its standard
-    input (`commit_paths` writes them once the files are written). Closing that input with no
-    path, or this process dying, leaves the index as it was."""
+    input (`feed`, once the files are written: git hashes them and writes the index meanwhile).
+    Closing that input with no path, or this process dying, leaves the index as it was."""
     args = [*_split_index(root, git_dir), "update-index", "--add", "--remove", "-z", "--stdin"]
     return spawn(root, *args, stdin=True)
 
 
-def _feed(refresh: subprocess.Popen[bytes], listed: bytes) -> subprocess.Popen[bytes]:
-    """Give a `stage` process its NUL-terminated paths and close its input."""
+def feed(refresh: subprocess.Popen[bytes], paths: Sequence[str]) -> subprocess.Popen[bytes]:
+    """Give a `stage` process its paths and close its input; once: a process already given
+    them (its input closed) is left as it is."""
     assert refresh.stdin is not None
-    with contextlib.suppress(BrokenPipeError):  # git gone already: its exit status tells
-        refresh.stdin.write(listed)
-        refresh.stdin.close()
+    if not refresh.stdin.closed:
+        with contextlib.suppress(BrokenPipeError):  # git gone already: its exit status tells
+            refresh.stdin.write(b"".join(os.fsencode(path) + b"\0" for path in paths))
+            refresh.stdin.close()
     return refresh
 
 

@@ -228,6 +228,8 @@ def record(
             written += write_derived(journal, incident_id, head(), path)
         except CorruptFile as exc:  # what was typed is still saved; the page waits for a fix
             notes.append(f"incident page not rebuilt: {exc}")
+        if staging is not None:  # every path is written: git can hash them and write the index
+            gitlog.feed(staging, committed_paths(journal, written))
         files = {p: p.read_bytes() for p in written if p.is_file()}
         gitlog.write_ahead(journal.root, journal.git_dir, files)
         message = gitlog.commit_message(incident_id, str(entry.kind), entry.headline, entry.id)
@@ -316,7 +318,7 @@ def commit_or_defer(
     """Commit `paths` plus earlier pending ones; if git cannot commit now, keep them pending.
     `staging`: the index update `gitlog.stage` started when git was found free (its lock on the
     index is this write's own)."""
-    rel = sorted({os.path.relpath(p, journal.root) for p in paths} | set(pending(journal)))
+    rel = committed_paths(journal, paths)
     reason = None if staging is not None else gitlog.busy_reason(journal.git_dir)
     if reason is None:
         try:
@@ -330,6 +332,11 @@ def commit_or_defer(
             return commit, []
     atomic_write(journal.state_dir / PENDING, "".join(f"{p}\n" for p in rel).encode())
     return None, [f"saved, not committed: {reason}; the next write or `ij sync` commits it"]
+
+
+def committed_paths(journal: Journal, paths: Sequence[Path]) -> list[str]:
+    """What a commit of `paths` takes (relative to the journal): them, and any left pending."""
+    return sorted({os.path.relpath(p, journal.root) for p in paths} | set(pending(journal)))
 
 
 def pending(journal: Journal) -> list[str]:
