@@ -1,3 +1,3 @@
-from incjournal.cli import main
+from incjournal.launch import main
 
 main()

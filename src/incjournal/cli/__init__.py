@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import importlib
 import os
 import sys
 from typing import Any, NoReturn
@@ -13,6 +14,7 @@ from typer.core import TyperGroup
 from incjournal.beside import wait_behind
 from incjournal.cli.plainargs import plain_params
 from incjournal.errors import IncJournalError
+from incjournal.launch import command_modules
 
 
 class _Group(TyperGroup):
@@ -61,20 +63,10 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-# command groups register themselves on `app` when imported
-from incjournal.cli import (  # noqa: E402,F401
-    briefs,
-    demo,
-    entries,
-    evidence,
-    journal,
-    nudges,
-    review,
-    search,
-    team,
-    views,
-    watch,
-)
+# command groups register themselves on `app` when imported: all of them, or for a command line
+# that names a command, its module alone (`incjournal.launch`, the console script)
+for _module in command_modules():
+    importlib.import_module(f"incjournal.cli.{_module}")
 
 
 def main() -> None:
