@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from incjournal import config as config_mod
 from incjournal.errors import BadValue
@@ -508,3 +510,44 @@ def test_entries_after_now_do_not_count_as_touches() -> None:
     state = fold(META, [opened(), hyp, e(Kind.NOTE, 30, f"{hyp.id}: resolvers fine")])
     assert f"hypothesis-stale:{hyp.id}" in {n.id for n in compute(state, CONFIG, at(22))}
     assert f"hypothesis-stale:{hyp.id}" not in {n.id for n in compute(state, CONFIG, at(31))}
+
+
+_ID_CHARS = "abcdefgh0123"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.text(_ID_CHARS, min_size=8, max_size=8), min_size=1, max_size=4, unique=True),
+    st.lists(
+        st.tuples(
+            st.lists(st.text(_ID_CHARS + "XY -:", max_size=10), max_size=4),
+            st.integers(0, 3),
+            st.booleans(),
+        ),
+        max_size=12,
+    ),
+)
+def test_the_last_touch_of_each_hypothesis_is_what_touches_says(
+    ids: list[str], notes: list[tuple[list[str], int, bool]]
+) -> None:
+    """The one-pass search (words looked up among id prefixes, entries skipped when their text
+    holds no first three characters of any target) finds the touches `touches` finds one by one."""
+    from incjournal.nudges import _last_touches
+
+    targets = [
+        Entry(id=i, kind=Kind.HYPOTHESIS, at=at(n), recorded_at=at(n), author="a", text="h")
+        for n, i in enumerate(ids)
+    ]
+    later = []
+    for n, (words, pick, by_ref) in enumerate(notes):
+        target = ids[pick % len(ids)]
+        text = " ".join(w.replace("X", target[:3]).replace("Y", target[:5].upper()) for w in words)
+        ref = target if by_ref and n % 3 == 0 else None
+        later.append(e(Kind.NOTE, 10 + n, text, ref=ref))
+    state = fold(META, [opened(), *targets, *later])
+    now = at(100)
+    expected = {
+        t.id: max([t.at, *(x.at for x in later if x.id != t.id and touches(x, t.id))])
+        for t in targets
+    }
+    assert _last_touches(state, targets, now) == expected

@@ -216,18 +216,27 @@ def _last_touches(
 ) -> dict[str, datetime]:
     """For each target, when it or the last entry touching it (up to `now`) happened.
 
-    One pass over the entries: a word is looked up among the targets' id prefixes.
+    One pass over the entries: a word is looked up among the targets' id prefixes, in the entries
+    whose text holds one of their first three characters at all (one regular-expression search
+    each: most entries of a long incident name no open hypothesis).
     """
     last = {t.id: t.at for t in targets}
     prefixes: dict[str, list[str]] = {}
     for target in targets:
         for n in range(3, len(target.id) + 1):
             prefixes.setdefault(target.id[:n], []).append(target.id)
+    shortest = sorted({p for p in prefixes if len(p) == 3})
+    could_name = re.compile("|".join(map(re.escape, shortest))).search if shortest else None
     first = bisect_left(state.entries, min(last.values(), default=now), key=lambda e: e.at)
     for entry in state.entries[first:] if targets else ():
         if entry.at > now or entry.id in state.struck:
             continue
-        named = {i for w in _words(entry) for i in prefixes.get(w, ())}
+        text = _text(entry)
+        named = (
+            {i for w in _WORD.findall(text) for i in prefixes.get(w, ())}
+            if could_name is not None and could_name(text)
+            else set()
+        )
         if entry.ref is not None and entry.ref in last:
             named.add(entry.ref)
         named.discard(entry.id)
@@ -244,7 +253,12 @@ def touches(entry: Entry, target_id: str) -> bool:
 
 
 def _words(entry: Entry) -> set[str]:
-    return set(_WORD.findall(" ".join([entry.text, entry.why or "", *entry.tags]).lower()))
+    return set(_WORD.findall(_text(entry)))
+
+
+def _text(entry: Entry) -> str:
+    """What an entry says, lower-cased: its text, why and tags."""
+    return " ".join([entry.text, entry.why or "", *entry.tags]).lower()
 
 
 def _unowned(c: _Ctx) -> Iterator[Nudge]:
