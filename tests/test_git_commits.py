@@ -439,11 +439,11 @@ def test_a_name_after_every_record_is_appended_to_a_kept_tree_without_unpacking_
     kept = pickle.loads(pickle.dumps(Tree(b"", [], []).edited({n: record(n) for n in names})))
     later = "20260101T999999Z-new.toml"
     appended = kept.edited({later: record(later)})
-    assert appended._keys is None  # still packed
+    assert appended._lists is None  # still packed
     assert appended == Tree.parse(appended.raw, 20) and appended.keys[-1] == later.encode()
     again = pickle.loads(pickle.dumps(appended)).edited({"20260101T999999Z-z.toml": None})
     assert again.raw == appended.raw
     inside = "20260101T000001Z-x.toml"
     between = kept.edited({inside: record(inside)})
-    assert between._keys is not None and between == Tree.parse(between.raw, 20)
+    assert between._lists is not None and between == Tree.parse(between.raw, 20)
     assert between.keys[1] == inside.encode()

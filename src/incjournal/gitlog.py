@@ -229,7 +229,7 @@ def write_ahead(
         changes: dict[str, Entry | None] = {}
         for path, data in files.items():
             blob = trees.object_id(algorithm, b"blob", data)
-            mode = "100755" if os.stat(path).st_mode & stat.S_IXUSR else "100644"
+            mode = file_mode(os.stat(path).st_mode)
             changes[path.relative_to(root).as_posix()] = (mode, "blob", blob)
         folders = _folders(changes)
         old = {f: t for f, t in trees.kept(git_dir, head).items() if f in folders}

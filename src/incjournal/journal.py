@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
@@ -34,6 +33,9 @@ from incjournal.store import (
     slugify,
 )
 from incjournal.times import machine_zone_name, parse_time, utcnow
+
+if TYPE_CHECKING:
+    import subprocess
 
 PENDING = "pending"
 
@@ -78,7 +80,7 @@ def init(directory: Path, by: str | None = None) -> tuple[Journal, bool]:
     paths = [config_mod.FILENAME, *write_attributes(root)]
     with writer_lock(journal.state_dir, "init"):
         message = "journal: init\n\nCreated by incjournal.\n"
-        _commit(journal, paths, message, author, utcnow())
+        gitlog.commit_paths(root, journal.git_dir, paths, message, author, utcnow())
     return journal, True
 
 
@@ -345,16 +347,6 @@ def pending(journal: Journal) -> list[str]:
     except FileNotFoundError:
         return []
     return [line for line in lines if line.strip()]
-
-
-def _commit(
-    journal: Journal,
-    rel: Sequence[str],
-    message: str,
-    author: gitlog.Identity,
-    when: datetime,
-) -> str:
-    return gitlog.commit_paths(journal.root, journal.git_dir, rel, message, author, when)
 
 
 def load_state(journal: Journal, incident_id: str) -> IncidentState:

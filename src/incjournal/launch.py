@@ -66,9 +66,14 @@ PARTNER = "nudges"  # loaded beside a module of one command: small, and two comm
 _only: tuple[str, ...] | None = None  # what `incjournal.cli` imports; None: every module
 
 
+def completing() -> bool:
+    """Whether this process answers the shell's tab completion (Click's `_IJ_COMPLETE`)."""
+    return any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ)
+
+
 def modules_for(args: list[str]) -> tuple[str, ...] | None:
     """The command modules a command line needs, or None for all of them."""
-    if not args or any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ):
+    if not args or completing():
         return None
     module = COMMANDS.get(args[0])
     if module is None:  # help, an option, a mistyped command: Typer lists or suggests them all

@@ -36,25 +36,18 @@ class IncidentMetrics(NamedTuple):
     @classmethod
     def of(cls, summary: CachedSummary) -> IncidentMetrics:
         start = summary.started_us
-        if start is None:
-            return cls(
-                summary.id,
-                summary.severity,
-                summary.is_resolved,
-                summary.opened_us,
-                None,
-                None,
-                None,
-            )
-        d, m, r = summary.detected_us, summary.mitigated_us, summary.resolved_us
+
+        def since_start(us: int | None) -> int | None:
+            return None if us is None or start is None else us - start
+
         return cls(
             summary.id,
             summary.severity,
             summary.is_resolved,
             summary.opened_us,
-            None if d is None else d - start,
-            None if m is None else m - start,
-            None if r is None else r - start,
+            since_start(summary.detected_us),
+            since_start(summary.mitigated_us),
+            since_start(summary.resolved_us),
         )
 
 

@@ -54,16 +54,15 @@ class Tree:
 
     def __init__(self, raw: bytes, keys: list[bytes], starts: list[int]) -> None:
         self.raw = raw
-        self._keys: list[bytes] | None = keys  # names; a folder's name with "/" (git sorts it so)
-        self._starts: list[int] | None = starts
+        # sort keys (a folder's name with "/": git sorts it so) and starts; None while packed
+        self._lists: tuple[list[bytes], list[int]] | None = (keys, starts)
         self._packed: Packed | None = None
         self._ids: dict[str, tuple[bytes, str]] = {}
 
     @classmethod
     def packed(cls, raw: bytes, packed: Packed) -> Tree:
         tree = cls(raw, [], [])
-        tree._keys = tree._starts = None
-        tree._packed = packed
+        tree._lists, tree._packed = None, packed
         return tree
 
     @classmethod
@@ -83,25 +82,21 @@ class Tree:
 
     @property
     def keys(self) -> list[bytes]:
-        if self._keys is None:
-            self._unpack()
-        assert self._keys is not None
-        return self._keys
+        return self._unpacked()[0]
 
     @property
     def starts(self) -> list[int]:
-        if self._starts is None:
-            self._unpack()
-        assert self._starts is not None
-        return self._starts
+        return self._unpacked()[1]
 
-    def _unpack(self) -> None:
-        assert self._packed is not None
-        joined, count, words, _ = self._packed
-        offsets = array.array("Q")
-        offsets.frombytes(words)
-        self._keys, self._starts = joined.split(b"\0") if count else [], offsets.tolist()
-        self._packed = None
+    def _unpacked(self) -> tuple[list[bytes], list[int]]:
+        if self._lists is None:
+            assert self._packed is not None
+            joined, count, words, _ = self._packed
+            offsets = array.array("Q")
+            offsets.frombytes(words)
+            self._lists = (joined.split(b"\0") if count else [], offsets.tolist())
+            self._packed = None
+        return self._lists
 
     @property
     def last(self) -> bytes | None:

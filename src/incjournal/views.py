@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from incjournal.config import Config
 from incjournal.errors import NoIncident
-from incjournal.fold import RESOLVED_STATE, IncidentState, Item
+from incjournal.fold import IncidentState, Item
 from incjournal.model import Entry, Kind
 from incjournal.store import Journal
 from incjournal.summaries import EPOCH, micros, summaries
@@ -53,7 +53,7 @@ def incident_rows(journal: Journal, *, open_only: bool, now: datetime) -> list[I
     make = IncidentRow._make
     rows = []
     for s in summaries(journal):  # cached per incident, checked against its files
-        if open_only and s.status == RESOLVED_STATE:
+        if open_only and s.is_resolved:
             continue
         end = now_us if s.resolved_us is None else s.resolved_us
         age = end - (s.opened_us if s.started_us is None else s.started_us)

@@ -14,7 +14,7 @@ from typer.core import TyperGroup
 from incjournal.beside import wait_behind
 from incjournal.cli.plainargs import plain_params
 from incjournal.errors import IncJournalError
-from incjournal.launch import command_modules
+from incjournal.launch import command_modules, completing
 
 
 class _Group(TyperGroup):
@@ -107,7 +107,7 @@ def _build_only_the_command_run(args: list[str]) -> None:
     for 40 commands); `ij note ...` needs one. When the first argument is exactly a command's name,
     keep that one (and one other, so Typer still builds a group). Help, completion and anything
     else keep them all."""
-    if not args or any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ):
+    if not args or completing():
         return
     commands = app.registered_commands
     chosen = [c for c in commands if _command_name(c) == args[0]]
