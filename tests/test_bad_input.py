@@ -60,7 +60,7 @@ def test_ambiguous_entry_id_lists_candidates(run: Run, journal_dir: Path, incide
         run,
         journal_dir,
         ["amend", "qqq", "x"],
-        "entry id 'qqq' is ambiguous in 2026-11-23-checkout: qqq11111, qqq22222",
+        f"entry id 'qqq' is ambiguous in {incident}: qqq11111, qqq22222",
     )
 
 
