@@ -17,9 +17,9 @@ from pathlib import Path
 
 import tomli_w
 
-from incjournal import config as config_mod
-from incjournal.model import PUBLIC, Entry, IncidentMeta, Kind, entry_to_dict
-from incjournal.store import ENTRIES, INCIDENTS, META, entry_filename
+from incjournal.core import config as config_mod
+from incjournal.core.model import PUBLIC, Entry, IncidentMeta, Kind, entry_to_dict
+from incjournal.store.journal import ENTRIES, INCIDENTS, META, entry_filename
 
 AUTHORS = (
     "Alice Example <alice@example.com>",

@@ -19,10 +19,10 @@ from rich.console import Console
 from rich.markdown import Markdown
 
 from incjournal.cli.watch import current_nudges, to_rich
-from incjournal.demo import build
-from incjournal.journal import load_state
+from incjournal.demo.build import build
 from incjournal.render.dashboard import Screen, dashboard_lines
 from incjournal.render.page import incident_page
+from incjournal.write import load_state
 
 DOCS = Path(__file__).resolve().parent
 SHOW_WIDTH = 100

@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from incjournal import config as config_mod
-from incjournal.fold import IncidentState, fold
-from incjournal.model import PUBLIC, Entry, IncidentMeta, Kind
-from incjournal.store import Journal
+from incjournal.core import config as config_mod
+from incjournal.core.fold import IncidentState, fold
+from incjournal.core.model import PUBLIC, Entry, IncidentMeta, Kind
+from incjournal.store.journal import Journal
 
 ALICE = "Alice Example <alice@example.com>"
 BOB = "Bob Builder <bob@example.com>"

@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 
 import tomli_w
 
-from incjournal.config import from_dict
-from incjournal.model import Entry, IncidentMeta, Kind, entry_to_dict
-from incjournal.store import META, entry_filename
+from incjournal.core.config import from_dict
+from incjournal.core.model import Entry, IncidentMeta, Kind, entry_to_dict
+from incjournal.store.journal import META, entry_filename
 
 ID = "2026-11-23-eu-card-payments"
 TITLE = "Card payments failing for EU customers"

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from conftest import Run, entry_id, git, snapshot
 
+from incjournal.core.model import Entry, Kind
 from incjournal.evidence import safe_name
-from incjournal.model import Entry, Kind
 from incjournal.render.evidence import evidence_summary
-from incjournal.store import Journal, read_entry
+from incjournal.store.journal import Journal, read_entry
 
 AWS_KEY = "AKIA" + "QYLPMN5HHHFPZAM2"  # the shape of an access key id, not a real one
 LOG = "10:40:01 checkout-7f9 GET /cart 200 12ms\n10:40:02 checkout-7f9 GET /pay 503 4012ms\n"

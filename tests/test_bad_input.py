@@ -8,8 +8,8 @@ import pytest
 import tomli_w
 from conftest import Run, entry_id, git, snapshot
 
-from incjournal.model import entry_to_dict
-from incjournal.store import Journal, read_entry
+from incjournal.core.model import entry_to_dict
+from incjournal.store.journal import Journal, read_entry
 
 
 def assert_refused(run: Run, repo: Path, args: list[str], message: str, **kw: object) -> None:

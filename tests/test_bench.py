@@ -15,9 +15,9 @@ from types import ModuleType
 import pytest
 from conftest import SRC, git, ij_subprocess
 
-from incjournal import journal as journal_mod
-from incjournal.fold import fold
-from incjournal.store import Journal
+from incjournal import write as journal_mod
+from incjournal.core.fold import fold
+from incjournal.store.journal import Journal
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 

@@ -28,11 +28,11 @@ from brief_fixture import (
 )
 from conftest import Run, git, snapshot
 
-from incjournal.errors import BadValue, CorruptFile
-from incjournal.fold import IncidentState, fold
-from incjournal.model import Kind
+from incjournal.core.errors import BadValue, CorruptFile
+from incjournal.core.fold import IncidentState, fold
+from incjournal.core.model import Kind
 from incjournal.render.briefs import audience_names, render_brief
-from incjournal.store import Journal
+from incjournal.store.journal import Journal
 
 GOLDEN = Path(__file__).parent / "golden" / "briefs"
 BUILT_IN = ["responders", "engineering", "support", "exec", "public"]

@@ -25,15 +25,16 @@ from conftest import Run, git
 from hypothesis import given
 from test_model import entries
 
-from incjournal import cache, trees
-from incjournal import journal as journal_mod
+from incjournal import write as journal_mod
 from incjournal.beside import can_fork
-from incjournal.errors import CorruptFile
-from incjournal.fold import Folder, fold
-from incjournal.model import Entry, IncidentMeta, Kind, entry_from_dict, entry_to_dict
+from incjournal.core.errors import CorruptFile
+from incjournal.core.fold import Folder, fold
+from incjournal.core.model import Entry, IncidentMeta, Kind, entry_from_dict, entry_to_dict
+from incjournal.git import trees
 from incjournal.render.page import incident_page
-from incjournal.store import PAGE, Journal, entry_filename
-from incjournal.summaries import Summaries
+from incjournal.store import cache
+from incjournal.store.journal import PAGE, Journal, entry_filename
+from incjournal.store.summaries import Summaries
 
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -572,14 +573,16 @@ def test_the_package_key_changes_with_any_file_of_the_package(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     copy = tmp_path / "incjournal"
-    shutil.copytree(Path(cache.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        Path(cache.__file__).parent.parent, copy, ignore=shutil.ignore_patterns("__pycache__")
+    )
     keys = []
     for change in ("none", "a template", "a module"):
         if change == "a template":
             next((copy / "templates").iterdir()).write_text("changed")
         elif change == "a module":
             (copy / "render" / "review.py").write_text("# changed\n")
-        monkeypatch.setattr(cache, "__file__", str(copy / "cache.py"))
+        monkeypatch.setattr(cache, "__file__", str(copy / "store" / "cache.py"))
         cache.package_key.cache_clear()
         keys.append(cache.package_key())
     cache.package_key.cache_clear()

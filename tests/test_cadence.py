@@ -8,10 +8,10 @@ from pathlib import Path
 
 from conftest import Run, git
 
-from incjournal.cadence import due_updates
-from incjournal.config import from_dict
-from incjournal.fold import fold
-from incjournal.model import Entry, IncidentMeta, Kind
+from incjournal.core.cadence import due_updates
+from incjournal.core.config import from_dict
+from incjournal.core.fold import fold
+from incjournal.core.model import Entry, IncidentMeta, Kind
 from incjournal.render.context import due_line, due_view
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

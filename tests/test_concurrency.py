@@ -14,9 +14,9 @@ from teamkit import committed_entries, entry_files
 WRITER = """
 import sys
 from pathlib import Path
-from incjournal import journal as J
-from incjournal.model import Kind
-from incjournal.store import Journal
+from incjournal import write as J
+from incjournal.core.model import Kind
+from incjournal.store.journal import Journal
 
 root, incident, who, count = Path(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
 journal = Journal(root)

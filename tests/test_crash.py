@@ -112,8 +112,8 @@ def test_a_commit_cut_short_after_the_tree_is_built_leaks_nothing_into_the_next(
 ) -> None:
     """A commit that stops after its tree is built (here: commit-tree refuses an empty name; in
     life: kill -9) never leaks its paths into a later one."""
-    from incjournal import gitlog
-    from incjournal.errors import GitError
+    from incjournal.core.errors import GitError
+    from incjournal.git import commit as gitlog
 
     (journal_dir / "scratch.txt").write_text("not the journal's\n")
     with pytest.raises(GitError):
@@ -144,9 +144,9 @@ def test_killed_init_leaves_a_config_that_repair_commits(tmp_path: Path) -> None
 FORKER = """
 import os, sys
 from pathlib import Path
-from incjournal import journal as J
-from incjournal.model import Kind
-from incjournal.store import Journal
+from incjournal import write as J
+from incjournal.core.model import Kind
+from incjournal.store.journal import Journal
 from incjournal.render.page import incident_page  # noqa: F401  (loaded before forking)
 
 root, acks = Path(sys.argv[1]), Path(sys.argv[2])

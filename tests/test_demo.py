@@ -12,10 +12,10 @@ from conftest import AUTHOR, Run, git, snapshot
 from typer.testing import CliRunner
 
 from incjournal.cli import app
-from incjournal.demo_story import AUDIENCES, PEOPLE, STORY
-from incjournal.fold import IncidentState
-from incjournal.journal import load_state
-from incjournal.store import Journal
+from incjournal.core.fold import IncidentState
+from incjournal.demo.story import AUDIENCES, PEOPLE, STORY
+from incjournal.store.journal import Journal
+from incjournal.write import load_state
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ from teamkit import (
     timeline,
 )
 
-from incjournal import journal as journal_mod
 from incjournal import sync as sync_mod
-from incjournal.model import Kind
-from incjournal.store import Journal
+from incjournal import write as journal_mod
+from incjournal.core.model import Kind
+from incjournal.store.journal import Journal
 
 WRITES = 100
 NAMES = ("alice", "bob", "carol")

@@ -11,7 +11,7 @@ from conftest import Run, entry_id, snapshot
 from terminal import run_in_pty
 
 from incjournal.cli.editor import edit_text, strip_comments, template
-from incjournal.errors import BadValue
+from incjournal.core.errors import BadValue
 
 PODS = (
     "Pods after the deploy:\n"

@@ -17,10 +17,10 @@ from conftest import SRC, Run, git, ij_subprocess, snapshot
 from hypothesis import given
 from hypothesis import strategies as st
 
+from incjournal.core.model import Entry, Kind
 from incjournal.evidence import Tail, TailLimits, run_command
-from incjournal.model import Entry, Kind
 from incjournal.render.evidence import command_summary
-from incjournal.store import Journal
+from incjournal.store.journal import Journal
 
 PY = sys.executable
 TOKEN = "ghp_" + "R8x2Kq9ZtLmV4nW7pY3sB6cD1fG5hJ0kQ2aE"  # a GitHub token's shape, not a real one

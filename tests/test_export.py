@@ -11,8 +11,8 @@ import pytest
 from conftest import Run, git, snapshot
 from incident_fixture import ID, build, write
 
-from incjournal.model import Kind
-from incjournal.store import Journal
+from incjournal.core.model import Kind
+from incjournal.store.journal import Journal
 
 EVIDENCE = "evidence/abcd1234-pool.log"
 

@@ -9,8 +9,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from incjournal.fold import fold
-from incjournal.model import Entry, IncidentMeta, Kind
+from incjournal.core.fold import fold
+from incjournal.core.model import Entry, IncidentMeta, Kind
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 META = IncidentMeta("2026-11-23-db", "DB down", T0, "alice")

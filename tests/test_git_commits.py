@@ -148,7 +148,7 @@ def test_a_missing_path_is_removed_and_an_emptied_folder_goes_with_it(
 ) -> None:
     from datetime import UTC, datetime
 
-    from incjournal import gitlog
+    from incjournal.git import commit as gitlog
 
     folder = journal_dir / "scratch" / "deep"
     folder.mkdir(parents=True)
@@ -224,7 +224,7 @@ def test_an_edited_tree_is_the_one_git_mktree_makes(
 ) -> None:
     """Replacing, adding and removing records of a tree object in git's binary form gives the
     very tree `git mktree` builds from the resulting listing (order, modes, ids)."""
-    from incjournal.trees import Tree
+    from incjournal.git.trees import Tree
 
     def oid(name: str) -> str:
         return hashlib.sha1(name.encode()).hexdigest()
@@ -271,7 +271,7 @@ def test_a_large_user_index_switches_to_split_index_mode(
 ) -> None:
     from datetime import UTC, datetime
 
-    from incjournal import gitlog
+    from incjournal.git import commit as gitlog
 
     monkeypatch.setattr(gitlog, "SPLIT_INDEX_FROM", 1)  # "large": any index at all
     who = gitlog.Identity("Alice Example", "alice@example.com")
@@ -288,7 +288,7 @@ def test_core_split_index_false_is_respected(
 ) -> None:
     from datetime import UTC, datetime
 
-    from incjournal import gitlog
+    from incjournal.git import commit as gitlog
 
     monkeypatch.setattr(gitlog, "SPLIT_INDEX_FROM", 1)
     git(journal_dir, "config", "core.splitIndex", "false")
@@ -303,7 +303,7 @@ def test_core_split_index_false_is_respected(
 def test_odd_file_names_are_committed_as_they_are(journal_dir: Path) -> None:
     from datetime import UTC, datetime
 
-    from incjournal import gitlog
+    from incjournal.git import commit as gitlog
 
     names = ["line\nbreak.txt", "tab\there.txt", "-dash.txt", "ünï cödé.txt"]
     folder = journal_dir / "odd"
@@ -333,7 +333,7 @@ def test_the_first_versions_private_index_is_removed_on_the_next_write(
 
 @given(st.lists(_NAMES, unique=True, max_size=12), _MODES)
 def test_a_kept_tree_pickles_back_to_itself(names: list[str], mode: tuple[str, str]) -> None:
-    from incjournal.trees import Tree
+    from incjournal.git.trees import Tree
 
     tree = Tree(b"", [], []).edited(
         {n: (mode[0], mode[1], hashlib.sha1(n.encode()).hexdigest()) for n in names}
@@ -349,7 +349,7 @@ def test_a_tree_written_ahead_is_the_commits_or_none(
     """The entries folder's tree is written while the page renders; the commit uses it when it is
     the tree it needs, and nothing is left running either way (here a clean filter makes git's
     blob differ from the file, so the tree written ahead is not the one committed)."""
-    from incjournal import trees
+    from incjournal.git import trees
 
     first = entry_id(run("note", "first"))  # the trees of this commit are kept
     assert not trees._AHEAD
@@ -384,7 +384,7 @@ def test_a_tree_written_ahead_is_the_commits_or_none(
 def test_a_plain_note_commits_only_trees_written_ahead(
     run: Run, journal_dir: Path, incident: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from incjournal import trees
+    from incjournal.git import trees
 
     run("note", "first")  # its trees are kept
     started: list[str] = []
@@ -404,7 +404,7 @@ import atexit
 import sys
 sys.argv = ["ij", *sys.argv[1:]]
 from incjournal.cli import main
-atexit.register(lambda: print("TREES" if "incjournal.trees" in sys.modules else "NO-TREES",
+atexit.register(lambda: print("TREES" if "incjournal.git.trees" in sys.modules else "NO-TREES",
                               file=sys.stderr))
 main()
 """
@@ -430,7 +430,7 @@ def test_a_name_after_every_record_is_appended_to_a_kept_tree_without_unpacking_
     """A new entry file sorts last in its folder: the edit appends it, and the 10,000 keys of a
     long incident's folder stay packed as the cache gave them (unpacking costs more than the
     edit). A name that does not sort last unpacks them, and both edits are exact."""
-    from incjournal.trees import Tree
+    from incjournal.git.trees import Tree
 
     def record(name: str) -> tuple[str, str, str]:
         return ("100644", "blob", hashlib.sha1(name.encode()).hexdigest())

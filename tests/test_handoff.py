@@ -10,7 +10,7 @@ import pytest
 from conftest import Run, git, snapshot
 from incident_fixture import CONFIG, at, build
 
-from incjournal.fold import fold
+from incjournal.core.fold import fold
 from incjournal.render.handoff import handoff_markdown
 
 NOW = at(2, "06:50")  # just before the night IC hands over to the day shift

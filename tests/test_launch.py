@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import ij_subprocess
 
-from incjournal import launch
+from incjournal import startup as launch
 from incjournal.cli import _command_name, app
 
 
@@ -37,7 +37,7 @@ def test_a_partner_module_holds_two_commands() -> None:
 
 def loaded_for(args: list[str]) -> list[str]:
     code = (
-        "import sys; from incjournal import launch; "
+        "import sys; from incjournal import startup as launch; "
         f"launch._only = launch.modules_for({args!r}); import incjournal.cli; "
         "print(' '.join(sorted(m for m in sys.modules if m.startswith('incjournal.cli.'))))"
     )

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from conftest import Run
 
-from incjournal.config import from_dict
-from incjournal.fold import IncidentState, fold
-from incjournal.model import Entry, IncidentMeta, Kind
+from incjournal.core.config import from_dict
+from incjournal.core.fold import IncidentState, fold
+from incjournal.core.model import Entry, IncidentMeta, Kind
 from incjournal.render.metrics import metrics_line, milestone_rows, precise, reopen_note
 from incjournal.render.review import review_markdown
 

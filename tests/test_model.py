@@ -8,7 +8,7 @@ import tomli_w
 from hypothesis import given
 from hypothesis import strategies as st
 
-from incjournal.model import Entry, Kind, entry_from_dict, entry_to_dict
+from incjournal.core.model import Entry, Kind, entry_from_dict, entry_to_dict
 
 times = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
@@ -69,7 +69,7 @@ def test_entry_json_is_entry_to_dict_without_format(entry: Entry, extra: dict[st
     import json
     import pickle
 
-    from incjournal.model import entry_json
+    from incjournal.core.model import entry_json
 
     entry = dataclasses.replace(entry, extra=extra)
     expected = entry_to_dict(entry)

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incjournal import config as config_mod
-from incjournal.errors import BadValue
-from incjournal.fold import fold
-from incjournal.model import Entry, IncidentMeta, Kind
-from incjournal.nudge_thresholds import thresholds
+from incjournal.core import config as config_mod
+from incjournal.core.errors import BadValue
+from incjournal.core.fold import fold
+from incjournal.core.model import Entry, IncidentMeta, Kind
+from incjournal.core.thresholds import thresholds
 from incjournal.nudges import Nudge, candidates, compact, compute, touches
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

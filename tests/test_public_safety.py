@@ -18,14 +18,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from incjournal.config import DEFAULT_STATUSES
-from incjournal.errors import BadValue, CorruptFile
-from incjournal.fold import IncidentState, fold
-from incjournal.model import CLOSES, MILESTONES, PUBLIC, Entry, IncidentMeta, Kind
+from incjournal.core.config import DEFAULT_STATUSES
+from incjournal.core.errors import BadValue, CorruptFile
+from incjournal.core.fold import IncidentState, fold
+from incjournal.core.model import CLOSES, MILESTONES, PUBLIC, Entry, IncidentMeta, Kind
 from incjournal.publiclint import Finding, lint
 from incjournal.render.briefs import advice, brief_context, check_brief, render_brief
 from incjournal.render.public import PublicBrief
-from incjournal.store import Journal
+from incjournal.store.journal import Journal
 
 PUBLIC_FACING = ("support", "public", "leaky")
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -321,7 +321,7 @@ def test_fences_hold_only_command_output(journal: Journal) -> None:
 def kinds(text: str, people: Sequence[str] = (), **config: object) -> list[tuple[str, str]]:
     cfg = None
     if config:
-        from incjournal.config import from_dict
+        from incjournal.core.config import from_dict
 
         cfg = from_dict({"public_lint": config})
     return [(f.kind, f.match) for f in lint(text, people, cfg)]

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from incident_fixture import CONFIG, ID, at, build, write
 from markdown_it import MarkdownIt
 
-from incjournal.fold import IncidentState, fold
-from incjournal.model import Kind
+from incjournal.core.fold import IncidentState, fold
+from incjournal.core.model import Kind
 from incjournal.render.mermaid import LABEL_LIMIT, gantt, label
 from incjournal.render.review import review_markdown
 

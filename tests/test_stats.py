@@ -13,7 +13,7 @@ from incident_fixture import write
 
 from incjournal import stats
 from incjournal.cli.review import _rich_stats
-from incjournal.model import Entry, IncidentMeta, Kind
+from incjournal.core.model import Entry, IncidentMeta, Kind
 
 DAY = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
 
@@ -117,7 +117,7 @@ def test_plain_table_when_piped(run: Run, journal: Path) -> None:
 
 
 def test_rich_table_on_a_terminal(journal: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from incjournal.store import Journal
+    from incjournal.store.journal import Journal
 
     _rich_stats(stats.by_severity(stats.collect(Journal(journal))))
     out = capsys.readouterr().out

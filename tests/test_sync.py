@@ -243,7 +243,7 @@ def _auto_sync_on(root: Path) -> None:
 
 def _wait_for_background_sync(root: Path) -> None:
     """A write hands the sync lock to its background `ij sync`: taking it waits for that."""
-    from incjournal.lock import writer_lock
+    from incjournal.store.lock import writer_lock
 
     with writer_lock(root / ".git" / "incjournal", "test", 60, name="sync.lock"):
         pass

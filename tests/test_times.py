@@ -3,8 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from incjournal.errors import BadTime
-from incjournal.times import human_duration, parse_duration, parse_time, show, to_rfc3339
+from incjournal.core.errors import BadTime
+from incjournal.core.times import human_duration, parse_duration, parse_time, show, to_rfc3339
 
 NOW = datetime(2026, 11, 23, 12, 0, 30, tzinfo=UTC)
 BERLIN = ZoneInfo("Europe/Berlin")

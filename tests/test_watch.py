@@ -10,11 +10,11 @@ from conftest import Run
 from rich.console import Console, RenderableType
 
 from incjournal.cli.watch import Source, frame, to_rich
-from incjournal.config import from_dict
-from incjournal.fold import IncidentState, fold
-from incjournal.model import Entry, IncidentMeta, Kind
+from incjournal.core.config import from_dict
+from incjournal.core.fold import IncidentState, fold
+from incjournal.core.model import Entry, IncidentMeta, Kind
 from incjournal.render.dashboard import Screen, countdown, dashboard_lines, plain
-from incjournal.store import Journal
+from incjournal.store.journal import Journal
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 CONFIG = from_dict({"timezone": "UTC"})

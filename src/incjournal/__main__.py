@@ -1,3 +1,3 @@
-from incjournal.launch import main
+from incjournal.startup import main
 
 main()

@@ -43,13 +43,13 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from incjournal import journal as journal_mod
-from incjournal.config import FILENAME, Config
-from incjournal.errors import BadValue, CorruptFile
-from incjournal.model import Kind
+from incjournal import write as journal_mod
+from incjournal.core.config import FILENAME, Config
+from incjournal.core.errors import BadValue, CorruptFile
+from incjournal.core.model import Kind
+from incjournal.core.times import to_rfc3339, utcnow
 from incjournal.render.evidence import command_status, human_size
-from incjournal.store import Journal, new_id
-from incjournal.times import to_rfc3339, utcnow
+from incjournal.store.journal import Journal, new_id
 
 if TYPE_CHECKING:
     from incjournal.secrets import Finding
@@ -151,7 +151,8 @@ def _size(section: Mapping[str, Any], table: str, key: str, default: int) -> int
 
 def secret_patterns(config: Config) -> dict[str, str]:
     """The journal's extra secret patterns, checked to compile (a bad one is a config error)."""
-    from incjournal import guard, secrets
+    from incjournal import secret_guard as guard
+    from incjournal import secrets
 
     patterns = guard.extra_patterns(config)
     try:

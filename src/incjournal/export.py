@@ -22,19 +22,19 @@ from typing import Any
 import tomli_w
 
 from incjournal import __version__
-from incjournal.config import Config
-from incjournal.errors import BadValue, IncJournalError
-from incjournal.fold import IncidentState
-from incjournal.journal import commit_or_defer, load_state, resolve_author, write_derived
-from incjournal.lock import writer_lock
-from incjournal.model import Entry, IncidentMeta, Kind, entry_from_dict, entry_to_dict
+from incjournal.core.config import Config
+from incjournal.core.errors import BadValue, IncJournalError
+from incjournal.core.fold import IncidentState
+from incjournal.core.model import Entry, IncidentMeta, Kind, entry_from_dict, entry_to_dict
+from incjournal.core.times import show, to_rfc3339, utcnow
 from incjournal.render.evidence import command_summary
 from incjournal.render.labels import when, zone_name
 from incjournal.render.metrics import milestone_rows
 from incjournal.render.text import inline, quoted
-from incjournal.store import META, REVIEW, Journal, atomic_write, check_slug, entry_filename
-from incjournal.times import show, to_rfc3339, utcnow
-from incjournal.views import state_json
+from incjournal.rows import state_json
+from incjournal.store.journal import META, REVIEW, Journal, atomic_write, check_slug, entry_filename
+from incjournal.store.lock import writer_lock
+from incjournal.write import commit_or_defer, load_state, resolve_author, write_derived
 
 SCHEMA_VERSION = 1
 _ATTACHMENT = re.compile(r"^evidence/[A-Za-z0-9][A-Za-z0-9._-]*$")

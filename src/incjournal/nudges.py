@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from incjournal.cadence import Due, due_updates
-from incjournal.config import Config
-from incjournal.fold import IncidentState, Item
-from incjournal.model import Entry, Kind
-from incjournal.nudge_thresholds import Thresholds, thresholds
+from incjournal.core.cadence import Due, due_updates
+from incjournal.core.config import Config
+from incjournal.core.fold import IncidentState, Item
+from incjournal.core.model import Entry, Kind
+from incjournal.core.thresholds import Thresholds, thresholds
+from incjournal.core.times import human_duration, show
 from incjournal.render.text import inline
-from incjournal.times import human_duration, show
 
 URGENT, WARN, INFO = "urgent", "warn", "info"
 LEVELS = (URGENT, WARN, INFO)

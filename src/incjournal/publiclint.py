@@ -15,11 +15,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from incjournal.config import Config
-from incjournal.errors import BadValue, IncJournalError
-from incjournal.fold import IncidentState, fold
-from incjournal.model import Entry
-from incjournal.store import Journal
+from incjournal.core.config import Config
+from incjournal.core.errors import BadValue, IncJournalError
+from incjournal.core.fold import IncidentState, fold
+from incjournal.core.model import Entry
+from incjournal.store.journal import Journal
 
 _COMMANDS = (
     "kubectl|sudo|ssh|scp|systemctl|journalctl|psql|mysql|redis-cli|curl|wget|grep|helm|"

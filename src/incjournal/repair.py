@@ -19,13 +19,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from incjournal import gitlog
-from incjournal import journal as journal_mod
-from incjournal.config import FILENAME
-from incjournal.errors import IncJournalError, NoAuthor
-from incjournal.lock import writer_lock
-from incjournal.store import INCIDENTS, Journal, entry_id_of, read_entry
-from incjournal.times import utcnow
+from incjournal import write as journal_mod
+from incjournal.core.config import FILENAME
+from incjournal.core.errors import IncJournalError, NoAuthor
+from incjournal.core.times import utcnow
+from incjournal.git import commit as gitlog
+from incjournal.store.journal import INCIDENTS, Journal, entry_id_of, read_entry
+from incjournal.store.lock import writer_lock
 
 TEMP = re.compile(r"^\..+\.tmp-(\d+)-[0-9a-z]{8}$")
 DERIVED = re.compile(r"^incidents/[^/]+/(?:README\.md|status/[^/]+\.md)$")

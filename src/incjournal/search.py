@@ -11,10 +11,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from incjournal.errors import BadValue
-from incjournal.journal import load_state
-from incjournal.model import Entry, Kind
-from incjournal.store import Journal
+from incjournal.core.errors import BadValue
+from incjournal.core.model import Entry, Kind
+from incjournal.store.journal import Journal
+from incjournal.write import load_state
 
 Span = tuple[int, int]
 _BLANKS = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
@@ -112,7 +112,7 @@ def marked(text: str, spans: Sequence[Span], before: str = "**", after: str = "*
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
-    from incjournal.model import entry_json
+    from incjournal.core.model import entry_json
 
     return {
         "incident": hit.incident_id,

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from incjournal.store import Journal
-from incjournal.summaries import Summary as CachedSummary
-from incjournal.summaries import micros, summaries
-from incjournal.times import human_duration, to_rfc3339
+from incjournal.core.times import human_duration, to_rfc3339
+from incjournal.store.journal import Journal
+from incjournal.store.summaries import Summary as CachedSummary
+from incjournal.store.summaries import micros, summaries
 
 METRICS = ("ttd", "ttm", "ttr")
 

@@ -20,13 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from incjournal import gitlog, gitsync
-from incjournal import journal as journal_mod
-from incjournal.errors import GitError, IncJournalError
-from incjournal.lock import name_holder, try_lock, writer_lock
+from incjournal import write as journal_mod
+from incjournal.core.errors import GitError, IncJournalError
+from incjournal.core.times import to_rfc3339, utcnow
+from incjournal.git import commit as gitlog
+from incjournal.git import remote as gitsync
 from incjournal.repair import DERIVED, META_PATH, committer, repair_held
-from incjournal.store import INCIDENTS, Journal, atomic_write
-from incjournal.times import to_rfc3339, utcnow
+from incjournal.store.journal import INCIDENTS, Journal, atomic_write
+from incjournal.store.lock import name_holder, try_lock, writer_lock
 
 SYNC_LOCK = "sync.lock"
 REQUESTED = "sync.requested"  # a write since the last round started: sync again

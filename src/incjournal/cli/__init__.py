@@ -13,8 +13,8 @@ from typer.core import TyperGroup
 
 from incjournal.beside import wait_behind
 from incjournal.cli.plainargs import plain_params
-from incjournal.errors import IncJournalError
-from incjournal.launch import command_modules, completing
+from incjournal.core.errors import IncJournalError
+from incjournal.startup import command_modules, completing
 
 
 class _Group(TyperGroup):
@@ -64,7 +64,7 @@ app = typer.Typer(
 )
 
 # command groups register themselves on `app` when imported: all of them, or for a command line
-# that names a command, its module alone (`incjournal.launch`, the console script)
+# that names a command, its module alone (`incjournal.startup`, the console script)
 for _module in command_modules():
     importlib.import_module(f"incjournal.cli.{_module}")
 

@@ -8,8 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from incjournal import journal as journal_mod
-from incjournal.cadence import Due, due_updates
+from incjournal import write as journal_mod
 from incjournal.cli import app
 from incjournal.cli.common import (
     EntryOptions,
@@ -22,11 +21,12 @@ from incjournal.cli.common import (
     print_written,
     read_text,
 )
-from incjournal.errors import BadValue, ExitCode
-from incjournal.fold import IncidentState
-from incjournal.model import Kind
-from incjournal.store import Journal
-from incjournal.times import parse_duration, parse_time, to_rfc3339, utcnow
+from incjournal.core.cadence import Due, due_updates
+from incjournal.core.errors import BadValue, ExitCode
+from incjournal.core.fold import IncidentState
+from incjournal.core.model import Kind
+from incjournal.core.times import parse_duration, parse_time, to_rfc3339, utcnow
+from incjournal.store.journal import Journal
 
 AUDIENCES = "responders, engineering, support, exec, public (or one of your own)."
 

@@ -14,10 +14,10 @@ from typing import Annotated, Any
 
 import typer
 
-from incjournal import journal as journal_mod
+from incjournal import write as journal_mod
 from incjournal.cli import app, complete
-from incjournal.errors import BadValue
-from incjournal.store import Journal
+from incjournal.core.errors import BadValue
+from incjournal.store.journal import Journal
 
 IncidentOpt = Annotated[
     str | None,

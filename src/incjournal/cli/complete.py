@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 import typer
 
-from incjournal.errors import IncJournalError
-from incjournal.model import Kind
-from incjournal.store import Journal
+from incjournal.core.errors import IncJournalError
+from incjournal.core.model import Kind
+from incjournal.store.journal import Journal
 
 # the open items each closing command can close; other commands take any entry
 CLOSABLE = {
@@ -43,7 +43,7 @@ def entry_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
 
 
 def _entries(ctx: typer.Context, prefix: str) -> Iterator[tuple[str, str]]:
-    from incjournal.journal import load_state
+    from incjournal.write import load_state
 
     journal = Journal.find()
     incident = ctx.params.get("incident")

@@ -15,9 +15,9 @@ from incjournal.cli import app
 from incjournal.cli.common import emit_markdown, is_tty
 
 if TYPE_CHECKING:
-    from incjournal.demo import DemoJournal
-    from incjournal.fold import IncidentState
-    from incjournal.store import Journal
+    from incjournal.core.fold import IncidentState
+    from incjournal.demo.build import DemoJournal
+    from incjournal.store.journal import Journal
 
 
 @app.command()
@@ -34,10 +34,10 @@ def demo(
 
     Example: ij demo /tmp/ij-demo
     """
-    from incjournal import demo as demo_mod
-    from incjournal.journal import load_state
+    from incjournal.core.times import utcnow
+    from incjournal.demo import build as demo_mod
     from incjournal.render.page import incident_page
-    from incjournal.times import utcnow
+    from incjournal.write import load_state
 
     folder = directory or Path(tempfile.mkdtemp(prefix="ij-demo-"))
     built = demo_mod.build(folder)

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from incjournal.errors import BadValue
+from incjournal.core.errors import BadValue
 
 TEMPLATE = (
     "\n"

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from incjournal import journal as journal_mod
+from incjournal import write as journal_mod
 from incjournal.cli import complete
 from incjournal.cli.common import (
     EntryOptions,
@@ -20,9 +20,9 @@ from incjournal.cli.common import (
     print_written,
     read_text,
 )
-from incjournal.errors import BadValue
-from incjournal.model import MILESTONES, Kind
-from incjournal.times import parse_time, utcnow
+from incjournal.core.errors import BadValue
+from incjournal.core.model import MILESTONES, Kind
+from incjournal.core.times import parse_time, utcnow
 
 RefArg = Annotated[
     str,

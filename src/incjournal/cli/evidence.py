@@ -18,12 +18,12 @@ from incjournal.cli.common import (
     open_journal,
     print_written,
 )
-from incjournal.errors import BadValue
-from incjournal.model import Kind
+from incjournal.core.errors import BadValue
+from incjournal.core.model import Kind
 
 if TYPE_CHECKING:
     from incjournal.evidence import CommandRun
-    from incjournal.journal import WriteResult
+    from incjournal.write import WriteResult
 
 CommandArg = Annotated[
     list[str] | None,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from incjournal import journal as journal_mod
+from incjournal import write as journal_mod
 from incjournal.cli import app, complete
 from incjournal.cli.common import (
     AtOpt,
@@ -19,7 +19,7 @@ from incjournal.cli.common import (
     open_journal,
     print_written,
 )
-from incjournal.times import human_seconds, utcnow
+from incjournal.core.times import human_seconds, utcnow
 
 
 @app.command()
@@ -69,7 +69,7 @@ def list_(
 
     Example: ij list --all
     """
-    from incjournal.views import incident_rows
+    from incjournal.rows import incident_rows
 
     journal = open_journal()
     rows = incident_rows(journal, open_only=open_only, now=utcnow())
@@ -128,7 +128,7 @@ def show(
     state = journal_mod.load_state(journal, incident_id)
     now = utcnow()
     if as_json:
-        from incjournal.views import state_json
+        from incjournal.rows import state_json
 
         emit_json(state_json(state, journal.config, now))
         return

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from incjournal import journal as journal_mod
+from incjournal import write as journal_mod
 from incjournal.cli import app
 from incjournal.cli.common import (
     EntryOptions,
@@ -19,13 +19,13 @@ from incjournal.cli.common import (
     open_journal,
     print_written,
 )
-from incjournal.errors import BadValue, ExitCode
-from incjournal.model import Kind
-from incjournal.store import Journal
-from incjournal.times import human_duration, parse_duration, parse_time, show, utcnow
+from incjournal.core.errors import BadValue, ExitCode
+from incjournal.core.model import Kind
+from incjournal.core.times import human_duration, parse_duration, parse_time, show, utcnow
+from incjournal.store.journal import Journal
 
 if TYPE_CHECKING:
-    from incjournal.fold import IncidentState
+    from incjournal.core.fold import IncidentState
     from incjournal.nudges import Nudge
 
 

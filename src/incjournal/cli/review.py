@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from incjournal import journal as journal_mod
+from incjournal import write as journal_mod
 from incjournal.cli import app
 from incjournal.cli.common import (
     ByOpt,
@@ -18,8 +18,8 @@ from incjournal.cli.common import (
     is_tty,
     open_journal,
 )
-from incjournal.errors import BadValue
-from incjournal.times import parse_time, utcnow
+from incjournal.core.errors import BadValue
+from incjournal.core.times import parse_time, utcnow
 
 if TYPE_CHECKING:
     from incjournal.stats import Group
@@ -46,7 +46,7 @@ def handoff(
     journal = open_journal()
     incident_id = journal.resolve_incident(incident)
     if to is not None:
-        from incjournal.reports import hand_off
+        from incjournal.handoff_review import hand_off
 
         result = hand_off(journal, incident_id, to, by)
         commit = f" (commit {result.commit[:7]})" if result.commit else ""
@@ -77,8 +77,8 @@ def review(
 
     Example: ij review --write
     """
-    from incjournal.cache import rendered
     from incjournal.render.review import review_markdown
+    from incjournal.store.cache import rendered
 
     if force and not write:
         raise BadValue("--force only applies with --write: ij review --write --force")
@@ -90,7 +90,7 @@ def review(
     if not write:
         emit_markdown(text, raw=markdown)
         return
-    from incjournal.reports import write_review
+    from incjournal.handoff_review import write_review
 
     done = write_review(journal, incident_id, text, force=force, by=by)
     commit = f" (commit {done.commit[:7]})" if done.commit else ""

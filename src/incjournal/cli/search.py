@@ -8,13 +8,13 @@ import typer
 
 from incjournal.cli import app, complete
 from incjournal.cli.common import IncidentOpt, JsonOpt, emit_json, is_tty, open_journal
-from incjournal.errors import ExitCode
+from incjournal.core.errors import ExitCode
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from incjournal.search import Hit
-    from incjournal.store import Journal
+    from incjournal.store.journal import Journal
 
 HIGHLIGHT = "bold black on yellow"
 
@@ -58,8 +58,8 @@ def search(
 
 
 def _print(journal: Journal, hits: list[Hit], with_incident: bool) -> None:
+    from incjournal.core.times import show
     from incjournal.search import marked, snippet
-    from incjournal.times import show
 
     tz = journal.config.tz
     console = _console()

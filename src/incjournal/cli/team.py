@@ -9,7 +9,7 @@ import typer
 
 from incjournal.cli import app
 from incjournal.cli.common import open_journal
-from incjournal.store import Journal
+from incjournal.store.journal import Journal
 
 
 @app.command()

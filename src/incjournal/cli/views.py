@@ -7,12 +7,12 @@ from typing import Annotated
 
 import typer
 
-from incjournal import journal as journal_mod
+from incjournal import write as journal_mod
 from incjournal.cli import app
 from incjournal.cli.common import IncidentOpt, JsonOpt, open_journal
-from incjournal.errors import BadValue, ExitCode
-from incjournal.model import Entry, Kind
-from incjournal.times import parse_time, show, utcnow
+from incjournal.core.errors import BadValue, ExitCode
+from incjournal.core.model import Entry, Kind
+from incjournal.core.times import parse_time, show, utcnow
 
 
 @app.command()
@@ -31,8 +31,8 @@ def timeline(
 
     Example: ij timeline --since "1h ago" --kind decision
     """
-    from incjournal.cache import rendered
-    from incjournal.views import timeline as build
+    from incjournal.rows import timeline as build
+    from incjournal.store.cache import rendered
 
     journal = open_journal()
     incident_id = journal.resolve_incident(incident)
@@ -64,7 +64,7 @@ def _timeline_json(entries: Sequence[Entry]) -> str:
     (an indented dump of 10,000 entries goes through json's slow pure-Python encoder)."""
     import json
 
-    from incjournal.model import entry_json
+    from incjournal.core.model import entry_json
 
     encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
     rows = ",\n".join([encode(entry_json(e)) for e in entries])
@@ -90,7 +90,7 @@ def check(
 
     Example: ij check --repair
     """
-    from incjournal.checks import check as run_check
+    from incjournal.validate import check as run_check
 
     if repair:
         from incjournal.cli.team import print_repair

@@ -17,14 +17,14 @@ import typer
 
 from incjournal.cli import app
 from incjournal.cli.common import IncidentOpt, open_journal
-from incjournal.errors import IncJournalError
+from incjournal.core.errors import IncJournalError
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
-    from incjournal.fold import IncidentState
+    from incjournal.core.fold import IncidentState
     from incjournal.render.dashboard import Line
-    from incjournal.store import Journal
+    from incjournal.store.journal import Journal
 
 STYLES = {
     "title": "bold",
@@ -69,7 +69,7 @@ class Source:
 
     def refresh(self) -> IncidentState:
         """The latest state; on a read error, the last good one and `problem` set."""
-        from incjournal.journal import load_state
+        from incjournal.write import load_state
 
         try:
             incident_id = self.journal.resolve_incident(self.incident)
@@ -126,8 +126,8 @@ def _live(source: Source, console: Console, interval: float) -> None:
 
 def frame(source: Source, console: Console, *, live: bool = True) -> RenderableType:
     """One screenful for this console's size (on a pipe: every line, 80 wide)."""
+    from incjournal.core.times import utcnow
     from incjournal.render.dashboard import Screen, dashboard_lines
-    from incjournal.times import utcnow
 
     state = source.refresh()
     now = utcnow()

@@ -19,15 +19,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from incjournal import journal as journal_mod
-from incjournal.config import Audience, Config
-from incjournal.derive import STATUS
-from incjournal.errors import BadValue, CorruptFile, IncJournalError
-from incjournal.fold import IncidentState
-from incjournal.model import Kind
+from incjournal import write as journal_mod
+from incjournal.core.config import Audience, Config
+from incjournal.core.errors import BadValue, CorruptFile, IncJournalError
+from incjournal.core.fold import IncidentState
+from incjournal.core.model import Kind
 from incjournal.render.context import InternalBrief, as_of, finalize, internal_context, short
+from incjournal.render.derived import STATUS
 from incjournal.render.public import NEVER, PublicBrief, Said, public_context, statements
-from incjournal.store import Journal
+from incjournal.store.journal import Journal
 
 if TYPE_CHECKING:
     from jinja2 import BytecodeCache, Environment, Template

@@ -16,13 +16,13 @@ from datetime import datetime, timedelta, tzinfo
 from operator import attrgetter
 from typing import Any, overload
 
-from incjournal.cadence import Due, due_updates
-from incjournal.config import Config
-from incjournal.fold import IncidentState, Item
-from incjournal.model import Entry, Kind
+from incjournal.core.cadence import Due, due_updates
+from incjournal.core.config import Config
+from incjournal.core.fold import IncidentState, Item
+from incjournal.core.model import Entry, Kind
+from incjournal.core.times import human_duration, show
 from incjournal.render.evidence import command_summary
 from incjournal.render.text import backslashed
-from incjournal.times import human_duration, show
 
 RECENT = 15
 AFFECTS = "affects:"  # tag naming an affected component or region: affects:Checkout

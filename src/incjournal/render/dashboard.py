@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
-from incjournal.cadence import Due, due_updates
-from incjournal.config import Config
-from incjournal.fold import IncidentState, Item
-from incjournal.model import Entry
-from incjournal.times import human_duration, show
+from incjournal.core.cadence import Due, due_updates
+from incjournal.core.config import Config
+from incjournal.core.fold import IncidentState, Item
+from incjournal.core.model import Entry
+from incjournal.core.times import human_duration, show
 
 OPEN_KINDS = (("hypotheses", "HYP"), ("questions", "ASK"), ("risks", "RISK"), ("actions", "ACT"))
 MIN_RECENT = 3

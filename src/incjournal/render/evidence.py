@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import signal
 
-from incjournal.model import Entry, Kind
+from incjournal.core.model import Entry, Kind
 from incjournal.render.text import block, inline
 
 HEAD_LINES = 3

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
 
-from incjournal.cadence import Due, due_updates
-from incjournal.config import Config
-from incjournal.fold import IncidentState, Item
-from incjournal.model import Entry
+from incjournal.core.cadence import Due, due_updates
+from incjournal.core.config import Config
+from incjournal.core.fold import IncidentState, Item
+from incjournal.core.model import Entry
+from incjournal.core.times import human_duration, show
 from incjournal.render.labels import name_of, when, zone_name
 from incjournal.render.metrics import duration, metrics_line, reopen_note
 from incjournal.render.text import inline
-from incjournal.times import human_duration, show
 
 NONE = "_None._"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
-from incjournal.fold import IncidentState
+from incjournal.core.fold import IncidentState
 from incjournal.render.metrics import peak_severity
 
 LABEL_LIMIT = 48

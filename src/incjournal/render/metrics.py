@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
 
-from incjournal.fold import RESOLVED_STATE, IncidentState, Milestones
-from incjournal.model import Entry, Kind
+from incjournal.core.fold import RESOLVED_STATE, IncidentState, Milestones
+from incjournal.core.model import Entry, Kind
+from incjournal.core.times import human_duration, show
 from incjournal.render.labels import times, when
-from incjournal.times import human_duration, show
 
 
 def precise(delta: timedelta | None) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from incjournal.config import Config
-from incjournal.fold import IncidentState, Item
-from incjournal.model import Entry
+from incjournal.core.config import Config
+from incjournal.core.fold import IncidentState, Item
+from incjournal.core.model import Entry
+from incjournal.core.times import human_duration, show
 from incjournal.render.text import cell, inline, quoted
-from incjournal.times import human_duration, show
 
 RECENT = 10
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from incjournal.config import Config
-from incjournal.fold import IncidentState
-from incjournal.model import Entry, Kind
+from incjournal.core.config import Config
+from incjournal.core.fold import IncidentState
+from incjournal.core.model import Entry, Kind
+from incjournal.core.times import human_duration
 from incjournal.render.context import NextUpdate, affected_of, clock, next_update
-from incjournal.times import human_duration
 
 # entries whose kind never reaches a public render, whatever their visibility
 NEVER = frozenset(

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from datetime import tzinfo
 
 from incjournal.beside import beside
-from incjournal.config import Config
-from incjournal.fold import IncidentState
-from incjournal.model import CLOSES, Entry, Kind
+from incjournal.core.config import Config
+from incjournal.core.fold import IncidentState
+from incjournal.core.model import CLOSES, Entry, Kind
+from incjournal.core.times import show
 from incjournal.render import review_items as items
 from incjournal.render import review_prompts as prompts
 from incjournal.render.labels import name_of, plural, when, zone_name
@@ -28,7 +29,6 @@ from incjournal.render.metrics import (
     reopen_note,
 )
 from incjournal.render.text import cell, inline, quoted
-from incjournal.times import show
 
 Section = Callable[[IncidentState, tzinfo], list[str]]
 BESIDE_FROM = 2000  # entries from which the timeline table is written in a forked child

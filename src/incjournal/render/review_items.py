@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from incjournal.fold import IncidentState, Item
-from incjournal.model import Kind
+from incjournal.core.fold import IncidentState, Item
+from incjournal.core.model import Kind
+from incjournal.core.times import human_duration
 from incjournal.render.evidence import command_summary
 from incjournal.render.labels import name_of, when
 from incjournal.render.text import cell, inline
-from incjournal.times import human_duration
 
 KNOWN_MAX = 5  # items named per line of "what was known at that moment"
 _OUTCOME = {

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from incjournal.fold import IncidentState
-from incjournal.model import Kind
+from incjournal.core.fold import IncidentState
+from incjournal.core.model import Kind
 from incjournal.render.labels import plural, times
 from incjournal.render.metrics import precise, reopens
 from incjournal.render.text import inline

@@ -18,8 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from incjournal.errors import GitError
-from incjournal.gitlog import _ZERO, clear_stale_lock, empty_tree, git, git_bytes, rev
+from incjournal.core.errors import GitError
+from incjournal.git.commit import _ZERO, clear_stale_lock, empty_tree, git, git_bytes, rev
 
 Blob = tuple[str, str]  # (mode, object id)
 Resolve = Callable[[str], str | None]  # path -> "ours" | "theirs" | None (a real conflict)

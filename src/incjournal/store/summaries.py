@@ -24,7 +24,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from incjournal.beside import beside
-from incjournal.cache import (
+from incjournal.core.fold import RESOLVED_STATE, IncidentState, Milestones, fold_folder
+from incjournal.store.cache import (
     PARALLEL_MIN,
     VERSION,
     Sig,
@@ -38,8 +39,7 @@ from incjournal.cache import (
     too_recent,
     write_cache,
 )
-from incjournal.fold import RESOLVED_STATE, IncidentState, Milestones, fold_folder
-from incjournal.store import ENTRIES, INCIDENTS, META, Journal
+from incjournal.store.journal import ENTRIES, INCIDENTS, META, Journal
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

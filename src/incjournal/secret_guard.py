@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from incjournal.config import Config
-from incjournal.errors import CorruptFile, SecretFound
-from incjournal.model import Entry
+from incjournal.core.config import Config
+from incjournal.core.errors import CorruptFile, SecretFound
+from incjournal.core.model import Entry
 
 _SCANNED = ("text", "why", "title")
 

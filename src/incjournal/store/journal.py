@@ -23,15 +23,15 @@ from typing import Any
 
 import tomli
 
-from incjournal import config as config_mod
-from incjournal.errors import (
+from incjournal.core import config as config_mod
+from incjournal.core.errors import (
     CorruptFile,
     EntryNotFound,
     NoIncident,
     NotAJournal,
     UnknownIncident,
 )
-from incjournal.model import Entry, IncidentMeta, entry_from_dict
+from incjournal.core.model import Entry, IncidentMeta, entry_from_dict
 
 INCIDENTS = "incidents"
 ENTRIES = "entries"

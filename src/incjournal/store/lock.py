@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from incjournal.errors import LockTimeout
+from incjournal.core.errors import LockTimeout
 
 DEFAULT_TIMEOUT = float(os.environ.get("INCJOURNAL_LOCK_TIMEOUT", "30"))
 

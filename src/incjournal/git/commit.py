@@ -24,11 +24,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from incjournal.errors import GitError
+from incjournal.core.errors import GitError
 
 if TYPE_CHECKING:  # trees.py (and hashlib) load only when a commit is made, not for reads
-    from incjournal.trees import Record as Entry
-    from incjournal.trees import Tree
+    from incjournal.git.trees import Record as Entry
+    from incjournal.git.trees import Tree
 
 _AUTHOR = re.compile(r"^\s*(?P<name>[^<>]*?)\s*(?:<(?P<email>[^<>]*)>)?\s*$")
 _ZERO = "0" * 40
@@ -129,14 +129,14 @@ def commit_paths(
     returns the new commit id.
 
     The new tree is HEAD's with only the folders on the way to `paths` rewritten, in git's binary
-    tree form (`incjournal.trees`): no index is read or written for it, so the cost does not grow
+    tree form (`git.trees`): no index is read or written for it, so the cost does not grow
     with the number of files in the repository. Meanwhile the user's index learns the paths (in a
     parallel `update-index`: `staging`, started early by `stage`, or one started now), and it has
     them before HEAD moves with a compare-and-swap `update-ref`: a kill in between leaves them
     staged, never staged as deleted. Callers hold the writer lock. With `skip_if_unchanged`, a
     tree equal to HEAD's makes no commit.
     """
-    from incjournal import trees
+    from incjournal.git import trees
 
     _forget_private_index(git_dir)
     refresh = feed(staging or stage(root, git_dir), paths)
@@ -217,7 +217,7 @@ def write_ahead(
     `own_folder`, only the tree of the folder they are in: its parents wait for files still to
     come. Only for a journal at its repository's top, on a HEAD that is ij's last commit (its
     trees kept: nothing to read first); a guess the commit does not use costs nothing else."""
-    from incjournal import trees
+    from incjournal.git import trees
 
     if git_dir != root / ".git":
         return
@@ -244,7 +244,7 @@ def write_ahead(
 
 def settle() -> None:
     """Wait for trees written ahead that no commit used (`trees.settle`)."""
-    from incjournal import trees
+    from incjournal.git import trees
 
     trees.settle()
 
@@ -305,8 +305,8 @@ def _tree_with(
     top: Path, git_dir: Path, head: str, changes: Mapping[str, Entry | None]
 ) -> tuple[str, dict[str, Tree]]:
     """The id of HEAD's tree with `changes` applied, rewriting only the folders they are in
-    (`incjournal.trees`), and the new trees of those folders."""
-    from incjournal import trees
+    (`incjournal.git.trees`), and the new trees of those folders."""
+    from incjournal.git import trees
 
     folders = _folders(changes)
     algorithm = trees.object_format(top, head)
@@ -334,7 +334,7 @@ def _new_trees(
 ) -> tuple[str, dict[str, Tree], dict[str, bytes]]:
     """The top's new id, each folder's new tree and what is to be written (id -> content),
     deepest folder first: each new tree goes into its parent."""
-    from incjournal import trees
+    from incjournal.git import trees
 
     pending: dict[str, dict[str, Entry | None]] = {}
     for path, entry in changes.items():

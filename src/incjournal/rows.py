@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from incjournal.config import Config
-from incjournal.errors import NoIncident
-from incjournal.fold import IncidentState, Item
-from incjournal.model import Entry, Kind
-from incjournal.store import Journal
-from incjournal.summaries import EPOCH, micros, summaries
-from incjournal.times import to_rfc3339
+from incjournal.core.config import Config
+from incjournal.core.errors import NoIncident
+from incjournal.core.fold import IncidentState, Item
+from incjournal.core.model import Entry, Kind
+from incjournal.core.times import to_rfc3339
+from incjournal.store.journal import Journal
+from incjournal.store.summaries import EPOCH, micros, summaries
 
 
 class IncidentRow(NamedTuple):

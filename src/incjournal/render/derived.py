@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from incjournal.fold import IncidentState
-from incjournal.store import PAGE, Journal
+from incjournal.core.fold import IncidentState
+from incjournal.store.journal import PAGE, Journal
 
 STATUS = "status"  # written briefs: status/<audience>.md
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from incjournal import journal as journal_mod
-from incjournal.errors import BadValue
-from incjournal.lock import writer_lock
-from incjournal.model import Kind
-from incjournal.store import REVIEW, Journal, atomic_write
-from incjournal.times import utcnow
+from incjournal import write as journal_mod
+from incjournal.core.errors import BadValue
+from incjournal.core.model import Kind
+from incjournal.core.times import utcnow
+from incjournal.store.journal import REVIEW, Journal, atomic_write
+from incjournal.store.lock import writer_lock
 
 IC = "ic"
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from incjournal.config import Config
-from incjournal.errors import BadTime, BadValue
-from incjournal.times import parse_duration
+from incjournal.core.config import Config
+from incjournal.core.errors import BadTime, BadValue
+from incjournal.core.times import parse_duration
 
 # threshold key -> default: one duration, or one per severity level
 DEFAULTS: Mapping[str, str | Mapping[int, str]] = {

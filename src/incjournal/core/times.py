@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from incjournal.errors import BadTime
+from incjournal.core.errors import BadTime
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _RELATIVE = re.compile(r"^(?:-\s*(\d+)\s*([smhdw])|(\d+)\s*([smhdw])\s+ago)$", re.IGNORECASE)

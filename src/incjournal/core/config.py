@@ -10,8 +10,8 @@ from typing import Any
 
 import tomli
 
-from incjournal.errors import BadValue, CorruptFile
-from incjournal.times import parse_duration, zone
+from incjournal.core.errors import BadValue, CorruptFile
+from incjournal.core.times import parse_duration, zone
 
 FILENAME = "incjournal.toml"
 

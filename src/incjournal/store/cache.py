@@ -3,7 +3,7 @@
 Everything lives in `<git dir>/incjournal/cache/` (never committed, never synced); deleting the
 folder only costs one slower command. Four kinds of file here, each checked against the journal's
 files before use and rebuilt (atomically, temp file + rename) when they disagree (a fifth,
-`trees.pickle`, the trees of ij's last commit, belongs to `incjournal.trees`):
+`trees.pickle`, the trees of ij's last commit, belongs to `incjournal.git.trees`):
 
 - `state/<incident>.pickle` (readers: `load_state`): every entry parsed, keyed by file name, with
   the file's (size, mtime, ctime, inode), and the fold of them. Checked by listing the entries
@@ -19,7 +19,7 @@ files before use and rebuilt (atomically, temp file + rename) when they disagree
   tick, on a file system with coarse timestamps, would keep it). Any mismatch falls back to the
   full snapshot above.
 - `summaries.pickle` (`ij list`, `ij stats`): one row per incident, checked against the stamps of
-  its incident.toml, its entries folder and every entry file (see `incjournal.summaries`).
+  its incident.toml, its entries folder and every entry file (see `incjournal.store.summaries`).
 - `renders/<incident>.<view>.pickle` (`rendered`): a whole-incident view's text with the stamps of
   the files it was made from, the configuration it depends on and a digest of ij's own files.
 
@@ -54,10 +54,10 @@ from typing import TypeVar
 
 from incjournal import beside
 from incjournal.beside import no_gc
-from incjournal.errors import CorruptFile
-from incjournal.fold import Folder, IncidentState, fold_folder
-from incjournal.model import Entry, Kind
-from incjournal.store import META, Journal, atomic_write, is_entry_file, read_entry
+from incjournal.core.errors import CorruptFile
+from incjournal.core.fold import Folder, IncidentState, fold_folder
+from incjournal.core.model import Entry, Kind
+from incjournal.store.journal import META, Journal, atomic_write, is_entry_file, read_entry
 
 VERSION = 2
 RACY_NS = 2_000_000_000  # stamps this close to the moment they were taken are re-checked ...
@@ -99,7 +99,7 @@ def cache_dir(journal: Journal) -> Path:
 @functools.cache
 def code_key() -> str:
     """A digest of the code whose objects the cache stores: a new fold or model drops the cache."""
-    from incjournal import fold, model
+    from incjournal.core import fold, model
 
     sources = [Path(m.__file__ or "").read_bytes() for m in (fold, model)]
     sources += [Path(__file__).read_bytes(), Path(__file__).with_name("summaries.py").read_bytes()]
@@ -115,7 +115,7 @@ def package_key() -> str:
     """A digest of every file of ij's package (names, sizes, modification times): a render
     stored by one version of the code is not served by another."""
     digest = 0
-    for folder, _dirs, names in os.walk(Path(__file__).parent):
+    for folder, _dirs, names in os.walk(Path(__file__).parent.parent):
         for name in sorted(names):
             if not name.endswith((".pyc", ".pyo")):
                 st = os.stat(os.path.join(folder, name))
@@ -494,7 +494,7 @@ def derived_state(
     The head serves when it was valid before the write, `new` sorts last and only the page is
     derived; written briefs (status/*.md) may show any entry, so they get the full state.
     """
-    from incjournal.derive import STATUS
+    from incjournal.render.derived import STATUS
 
     status = journal.incident_dir(incident_id) / STATUS
     if head is None or (status.is_dir() and any(status.glob("*.md"))):

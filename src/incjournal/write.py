@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
-from incjournal import cache, gitlog
-from incjournal import config as config_mod
-from incjournal.errors import BadValue, CorruptFile, GitError, NoAuthor
-from incjournal.fold import IncidentState
-from incjournal.lock import writer_lock
-from incjournal.model import CLOSES, PUBLIC, Entry, IncidentMeta, Kind, entry_to_dict
-from incjournal.store import (
+from incjournal.core import config as config_mod
+from incjournal.core.errors import BadValue, CorruptFile, GitError, NoAuthor
+from incjournal.core.fold import IncidentState
+from incjournal.core.model import CLOSES, PUBLIC, Entry, IncidentMeta, Kind, entry_to_dict
+from incjournal.core.times import machine_zone_name, parse_time, utcnow
+from incjournal.git import commit as gitlog
+from incjournal.store import cache
+from incjournal.store.journal import (
     META,
     Journal,
     atomic_write,
@@ -32,7 +33,7 @@ from incjournal.store import (
     read_entry,
     slugify,
 )
-from incjournal.times import machine_zone_name, parse_time, utcnow
+from incjournal.store.lock import writer_lock
 
 if TYPE_CHECKING:
     import subprocess
@@ -248,7 +249,7 @@ def check_text(journal: Journal, entry: Entry, allow_secret: bool) -> None:
     """Refuse a likely secret in what the user typed (unless allowed)."""
     if allow_secret:
         return
-    from incjournal import guard
+    from incjournal import secret_guard as guard
 
     guard.refuse_secrets(journal.config, entry)
 
@@ -300,7 +301,7 @@ def write_derived(
     After `record()` wrote the entry file `new`, the write path's cache (`head`, checked before
     that write) gives the state without reading the incident's history.
     """
-    from incjournal.derive import derived_files
+    from incjournal.render.derived import derived_files
 
     if new is not None:
         state = cache.derived_state(journal, incident_id, head, new)

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from incjournal.model import Kind
+from incjournal.core.model import Kind
 
 TITLE = "Checkout errors in EU"
 SLUG = "checkout-errors-eu"

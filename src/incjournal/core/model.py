@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from incjournal.times import from_rfc3339, to_rfc3339
+from incjournal.core.times import from_rfc3339, to_rfc3339
 
 FORMAT = 1
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from incjournal.config import Config
-from incjournal.fold import IncidentState
+from incjournal.core.config import Config
+from incjournal.core.fold import IncidentState
 
 SOON = timedelta(minutes=5)
 

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from incjournal.cache import VERSION, cache_key, read_cache, stamp, write_cache
-from incjournal.errors import GitError
+from incjournal.core.errors import GitError
+from incjournal.store.cache import VERSION, cache_key, read_cache, stamp, write_cache
 
 Record = tuple[str, str, str]  # (mode, type, object id) of one tree entry
 TREE_MODE = "040000"
@@ -218,7 +218,7 @@ def id_size(algorithm: str) -> int:
 
 def object_format(top: Path, head: str) -> str:
     """The hash of the repository's objects (sha1 or sha256), told by HEAD's id or by git."""
-    from incjournal.gitlog import git  # gitlog imports this module: its helpers come late
+    from incjournal.git.commit import git  # gitlog imports this module: its helpers come late
 
     known = {40: "sha1", 64: "sha256"}.get(len(head))
     if known:
@@ -237,7 +237,7 @@ def read(top: Path, head: str, folders: Iterable[str], oid_size: int) -> dict[st
         return {folder: Tree(b"", [], []) for folder in order}
     if any("\n" in folder for folder in order):  # cat-file reads one name a line
         raise GitError("a folder name with a line break cannot be committed: rename it")
-    from incjournal.gitlog import git_bytes
+    from incjournal.git.commit import git_bytes
 
     asked = "".join(f"{head}:{folder}\n" if folder else f"{head}^{{tree}}\n" for folder in order)
     out = git_bytes(top, "cat-file", "--batch", stdin=asked.encode())
@@ -274,7 +274,7 @@ def write(top: Path, trees: Mapping[str, bytes]) -> None:
 
 
 def _hash_tree(top: Path, raw: bytes) -> subprocess.Popen[bytes]:
-    from incjournal.gitlog import spawn
+    from incjournal.git.commit import spawn
 
     proc = spawn(top, "hash-object", "-t", "tree", "-w", "--stdin", stdin=True)
     assert proc.stdin is not None

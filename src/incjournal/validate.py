@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from incjournal import config as config_mod
-from incjournal.errors import CorruptFile, IncJournalError
-from incjournal.fold import fold
-from incjournal.model import Entry, Kind
-from incjournal.store import ENTRIES, INCIDENTS, META, Journal, entry_id_of, read_entry
+from incjournal.core import config as config_mod
+from incjournal.core.errors import CorruptFile, IncJournalError
+from incjournal.core.fold import fold
+from incjournal.core.model import Entry, Kind
+from incjournal.store.journal import ENTRIES, INCIDENTS, META, Journal, entry_id_of, read_entry
 
 _LINE = re.compile(r"at line (\d+)")
 NEEDS_REF = frozenset(

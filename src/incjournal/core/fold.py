@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from incjournal.model import CLOSES, Entry, IncidentMeta, Kind
+from incjournal.core.model import CLOSES, Entry, IncidentMeta, Kind
 
 INVESTIGATING = "investigating"
 MITIGATED_STATE = "monitoring"

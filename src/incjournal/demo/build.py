@@ -17,11 +17,11 @@ from datetime import datetime, timedelta, tzinfo
 from datetime import time as time_of_day
 from pathlib import Path
 
-from incjournal import journal as journal_mod
-from incjournal.demo_story import PEOPLE, SLUG, STORY, TITLE, Step
-from incjournal.errors import BadValue
-from incjournal.store import Journal
-from incjournal.times import to_rfc3339, utcnow
+from incjournal import write as journal_mod
+from incjournal.core.errors import BadValue
+from incjournal.core.times import to_rfc3339, utcnow
+from incjournal.demo.story import PEOPLE, SLUG, STORY, TITLE, Step
+from incjournal.store.journal import Journal
 
 DETECTED = time_of_day(10, 0)  # the story's clock: detected at 10:00 in the journal's zone
 LENGTH = timedelta(minutes=100)  # the last entry, after detection
@@ -106,7 +106,7 @@ def write_review(journal: Journal, incident_id: str) -> Path | None:
     """`ij review --write` for the demo, when the review modules are there; None otherwise."""
     try:
         review = importlib.import_module("incjournal.render.review")
-        reports = importlib.import_module("incjournal.reports")
+        reports = importlib.import_module("incjournal.handoff_review")
     except ImportError:
         return None
     state = journal_mod.load_state(journal, incident_id)

@@ -1,0 +1,1 @@
+"""`ij demo`: a sample journal with one realistic incident."""

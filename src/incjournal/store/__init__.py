@@ -1,0 +1,1 @@
+"""The journal on disk: layout, atomic writes, reading entry files, the lock and the cache."""
