@@ -18,9 +18,17 @@ def test_the_table_names_every_command_and_the_module_registering_it() -> None:
         _command_name(info): info.callback.__module__.rsplit(".", 1)[-1]
         for info in app.registered_commands
     }
+    registered.update(
+        (str(group.name), _module_of(group.typer_instance.registered_commands[0].callback))
+        for group in app.registered_groups
+    )
     assert registered == launch.COMMANDS
     in_order = list(dict.fromkeys(registered.values()))  # as `ij --help` lists them
     assert tuple(in_order) == launch.MODULES
+
+
+def _module_of(callback: object) -> str:
+    return str(getattr(callback, "__module__", "")).rsplit(".", 1)[-1]
 
 
 def test_a_command_line_picks_its_module_and_a_partner_for_a_lone_command() -> None:

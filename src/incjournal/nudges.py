@@ -403,6 +403,36 @@ def _review(c: _Ctx) -> Iterator[Nudge]:
     )
 
 
+def _streams(c: _Ctx) -> Iterator[Nudge]:
+    """A workstream without a lead; one with open work and no entry for a while."""
+    if c.state.is_resolved or not any(e.kind is Kind.STREAM for e in c.state.entries):
+        return
+    from incjournal.core.streams import streams_of
+
+    for stream in streams_of(c.state):
+        if not stream.is_open:
+            continue
+        if not stream.lead:
+            yield Nudge(
+                f"stream-no-lead:{stream.name}",
+                WARN,
+                (stream.opened.id,),
+                f"Stream {stream.name} has no lead: name who drives it, so that its work has one "
+                f"owner — ij stream lead {stream.name} NAME.",
+            )
+        idle = c.now - stream.last.at
+        if stream.open_work and idle >= c.limits.stream_idle_after:
+            who = stream.lead or "whoever is on it"
+            yield Nudge(
+                f"stream-idle:{stream.name}",
+                WARN,
+                (stream.last.id,),
+                f"Stream {stream.name} has {stream.open_work} open item(s) and no entry for "
+                f"{human_duration(idle)}: is anyone stuck? Ask {who} for a 30-second status and "
+                f"note it with ij note -s {stream.name} TEXT.",
+            )
+
+
 # --- small helpers -------------------------------------------------------------------------------
 
 
@@ -429,5 +459,6 @@ _RULES: tuple[Callable[[_Ctx], Iterator[Nudge]], ...] = (
     _overdue_actions,
     _unowned,
     _stale_hypotheses,
+    _streams,
     _after_resolution,
 )

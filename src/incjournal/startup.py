@@ -25,6 +25,7 @@ MODULES = (
     "team",
     "views",
     "watch",
+    "streams",  # a group of commands (`ij stream ...`): Typer lists groups last
 )
 COMMANDS = {
     **dict.fromkeys(("brief", "update", "due"), "briefs"),
@@ -57,6 +58,7 @@ COMMANDS = {
     **dict.fromkeys(("nudges", "snooze"), "nudges"),
     **dict.fromkeys(("handoff", "review", "stats", "export", "import"), "review"),
     "search": "search",
+    "stream": "streams",
     "sync": "team",
     **dict.fromkeys(("timeline", "check"), "views"),
     "watch": "watch",

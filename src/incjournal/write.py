@@ -194,7 +194,9 @@ def record(
 ) -> WriteResult:
     """Write one entry (and `extra` files, relative to the incident folder) and commit it."""
     author = resolve_author(journal, draft.by)
-    entry = build_entry(journal, draft, author)
+    from incjournal.current_stream import attach
+
+    entry = build_entry(journal, attach(journal, incident_id, draft), author)
     check_text(journal, entry, draft.allow_secret)
     lint_notes = public_warnings(journal, incident_id, entry)
     folder = journal.incident_dir(incident_id)

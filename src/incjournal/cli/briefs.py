@@ -42,10 +42,15 @@ def brief(
     ] = False,
     markdown: Annotated[bool, typer.Option("--markdown", help="Raw Markdown on a TTY.")] = False,
     incident: IncidentOpt = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Open with what changed since then (default: last update)."),
+    ] = None,
 ) -> None:
-    """The incident's status summary for one audience, as Markdown.
+    """The incident's status summary for one audience, as Markdown; it opens with what changed
+    since that audience's last `ij update` (or since --since).
 
-    Example: ij brief --for exec
+    Example: ij brief --for exec --since 10:30
     """
     from incjournal.render import briefs
 
@@ -59,7 +64,10 @@ def brief(
         typer.echo(f"wrote {rel}{commit}" if written.changed else f"{rel} is already current")
         _warn(written.warnings)
     else:
-        emit_markdown(briefs.render_brief(journal, state, audience, utcnow()), raw=markdown)
+        now = utcnow()
+        since_at = parse_time(since, journal.config.tz, now) if since else None
+        text = briefs.render_brief(journal, state, audience, now, since_at)
+        emit_markdown(text, raw=markdown)
     _warn(_lint_lines(journal, state, audience))
 
 

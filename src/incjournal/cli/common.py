@@ -37,6 +37,14 @@ ByOpt = Annotated[
     typer.Option("--by", help="Author 'Name <email>' (default: INCJOURNAL_AUTHOR, git)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+StreamOpt = Annotated[
+    str | None,
+    typer.Option(
+        "-s",
+        "--stream",
+        help="The workstream it belongs to (default: `ij stream use`'s; '-' for none).",
+    ),
+]
 TextArg = Annotated[
     str | None,
     typer.Argument(help="The text; '-' reads stdin; omitted on a terminal opens $EDITOR."),
@@ -55,6 +63,7 @@ class EntryOptions:
     tag: list[str]
     public: bool
     allow_secret: bool
+    stream: str | None = None
 
     def draft(self, kind: Any, text: str = "", **fields: Any) -> journal_mod.Draft:
         return journal_mod.Draft(
@@ -65,7 +74,7 @@ class EntryOptions:
             tuple(self.tag or ()),
             self.public,
             self.allow_secret,
-            fields,
+            {**fields, "stream": self.stream} if self.stream else fields,
         )
 
 
@@ -98,6 +107,12 @@ _COMMON = [
         annotation=Annotated[
             bool, typer.Option("--allow-secret", help="Record text the secret scan flags.")
         ],
+    ),
+    inspect.Parameter(
+        "stream",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=StreamOpt,
     ),
 ]
 

@@ -116,16 +116,23 @@ def show(
     incident_opt: IncidentOpt = None,
     markdown: Annotated[bool, typer.Option("--markdown", help="Raw Markdown.")] = False,
     as_json: JsonOpt = False,
+    stream: Annotated[
+        str | None, typer.Option("-s", "--stream", help="Only this workstream's items.")
+    ] = None,
 ) -> None:
     """Dashboard: status, severity, roles, impact, what is open, decisions, recent timeline.
 
-    Example: ij show
+    Example: ij show --stream db-recovery
     """
     from incjournal.render.page import incident_page
 
     journal = open_journal()
     incident_id = journal.resolve_incident(incident or incident_opt)
     state = journal_mod.load_state(journal, incident_id)
+    if stream is not None:
+        from incjournal.core.streams import stream_state
+
+        state = stream_state(state, stream)
     now = utcnow()
     if as_json:
         from incjournal.rows import state_json

@@ -23,6 +23,9 @@ def timeline(
         list[str] | None, typer.Option("--kind", help="Only this kind; repeatable.")
     ] = None,
     by: Annotated[str | None, typer.Option("--by", help="Only entries by this author.")] = None,
+    stream: Annotated[
+        str | None, typer.Option("-s", "--stream", help="Only this workstream's entries.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The incident's chronological log (corrected view).
@@ -39,15 +42,20 @@ def timeline(
     tz = journal.config.tz
     since_at = parse_time(since, tz, utcnow()) if since else None
     kinds = [_kind(k) for k in kind or []]
-    if as_json and since is None and not kinds and by is None:  # the whole timeline: cached
+    whole = since is None and not kinds and by is None and stream is None
+    if as_json and whole:  # the whole timeline: cached
         text = rendered(
             journal, incident_id, "timeline-json", "", lambda s: _timeline_json(build(s))
         )
         typer.echo(text)
         return
-    entries = build(
-        journal_mod.load_state(journal, incident_id), since=since_at, kinds=kinds, by=by
-    )
+    state = journal_mod.load_state(journal, incident_id)
+    entries = build(state, since=since_at, kinds=kinds, by=by)
+    if stream is not None:
+        from incjournal.core.streams import find, member_ids
+
+        own = member_ids(state.entries, find(state, stream).name)
+        entries = [e for e in entries if e.id in own]
     if as_json:
         typer.echo(_timeline_json(entries))
         return

@@ -41,6 +41,7 @@ class Kind(StrEnum):
     AMEND = "amend"
     STRIKE = "strike"
     SNOOZE = "snooze"
+    STREAM = "stream"  # a workstream opened, given a lead, or closed (core/streams.py)
 
 
 # which kind a closing entry closes: answer closes a question, and so on
@@ -94,6 +95,7 @@ class Entry:
     file: str | None = None
     nudge: str | None = None
     until: datetime | None = None
+    stream: str | None = None  # the workstream the entry belongs to
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -116,6 +118,8 @@ class Entry:
             Kind.AMEND: f"of {self.ref}",
             Kind.STRIKE: f"{self.ref}",
             Kind.SNOOZE: f"{self.nudge}",
+            Kind.STREAM: f"{self.state} {self.stream}"
+            + (f" (lead: {self.person})" if self.person else ""),
         }
         parts = [extras.get(self.kind, ""), self.first_line]
         if self.why:
@@ -158,6 +162,7 @@ _TYPES: Mapping[str, type | tuple[type, ...]] = {
     "interrupted": bool,
     "file": str,
     "nudge": str,
+    "stream": str,
 }
 
 

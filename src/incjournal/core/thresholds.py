@@ -25,6 +25,7 @@ DEFAULTS: Mapping[str, str | Mapping[int, str]] = {
     "impact_stale_after": "10m",
     "public_stale_after": "10m",
     "review_after": "0m",
+    "stream_idle_after": {1: "30m", 2: "60m", 3: "2h", 4: "8h"},
 }
 UNSET_SEVERITY = 2  # an incident without a severity uses SEV2's thresholds
 
@@ -41,6 +42,7 @@ class Thresholds:
     impact_stale_after: timedelta
     public_stale_after: timedelta
     review_after: timedelta
+    stream_idle_after: timedelta
     disabled: frozenset[str] = frozenset()
 
 

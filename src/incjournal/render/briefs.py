@@ -14,7 +14,7 @@ import os
 import re
 import traceback
 import zlib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,17 +63,32 @@ def brief_context(
     audience: str,
     now: datetime,
     review_written: bool = False,
+    since: datetime | None = None,
 ) -> InternalBrief | PublicBrief:
-    """What the audience's template sees: the reduced public view for public-facing audiences."""
+    """What the audience's template sees: the reduced public view for public-facing audiences.
+    It opens with what changed since `since`, else since the audience's last update."""
+    from incjournal.render.since import since_block
+
+    opening = since_block(state, config, audience, now, since)
     if check_audience(config, audience).public:
-        return public_context(state, config, audience, now)
-    return internal_context(state, config, audience, now, review_written)
+        return replace(public_context(state, config, audience, now), since=opening)
+    from incjournal.render.streams import stream_views
+
+    context = internal_context(state, config, audience, now, review_written)
+    return replace(context, since=opening, streams=stream_views(state, config.tz, now))
 
 
-def render_brief(journal: Journal, state: IncidentState, audience: str, now: datetime) -> str:
-    """The audience's brief as Markdown, as of `now`."""
+def render_brief(
+    journal: Journal,
+    state: IncidentState,
+    audience: str,
+    now: datetime,
+    since: datetime | None = None,
+) -> str:
+    """The audience's brief as Markdown, as of `now` (what changed since `since`, else since
+    the audience's last update, leads it)."""
     written = journal.review_written(state.id)
-    context = brief_context(state, journal.config, audience, now, written)
+    context = brief_context(state, journal.config, audience, now, written, since)
     template = _template(journal, audience)
     variables = {f.name: getattr(context, f.name) for f in fields(context)}
     try:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from operator import attrgetter
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from incjournal.core.cadence import Due, due_updates
 from incjournal.core.config import Config
@@ -23,6 +23,9 @@ from incjournal.core.model import Entry, Kind
 from incjournal.core.times import human_duration, show
 from incjournal.render.evidence import command_summary
 from incjournal.render.text import backslashed
+
+if TYPE_CHECKING:
+    from incjournal.render.streams import StreamView
 
 RECENT = 15
 AFFECTS = "affects:"  # tag naming an affected component or region: affects:Checkout
@@ -311,6 +314,8 @@ class InternalBrief:
     dues: tuple[DueView, ...]
     next_update: NextUpdate
     nudges: tuple[str, ...]  # "level: advice" lines from incjournal.nudges
+    streams: tuple[StreamView, ...] = ()  # workstreams (render.streams), set by brief_context
+    since: Md = Md("")  # "Since our last update" (render.since), set by brief_context
 
 
 def internal_context(

@@ -37,6 +37,7 @@ def handoff_markdown(
         *_facts(state, tz, now),
         *(_section("Worth doing now", advice.splitlines()) if advice else []),
         *_section("Next updates due", _due_rows(due_updates(state, config, now), tz)),
+        *_streams(state, tz, now),
         *_section("Open actions", _opens(state, "actions", tz, now)),
         *_section("Open questions", _opens(state, "questions", tz, now)),
         *_section("Open risks", _opens(state, "risks", tz, now, owned=False)),
@@ -48,6 +49,13 @@ def handoff_markdown(
         *_section("Who is who", _roles(state, tz)),
     ]
     return "\n".join(parts).rstrip() + "\n"
+
+
+def _streams(state: IncidentState, tz: tzinfo, now: datetime) -> list[str]:
+    from incjournal.render.streams import handoff_lines
+
+    lines = handoff_lines(state, tz, now)
+    return _section("Workstreams and their leads", lines) if lines else []
 
 
 def _opens(

@@ -8,6 +8,8 @@ from incjournal.core.config import Config
 from incjournal.core.fold import IncidentState, Item
 from incjournal.core.model import Entry
 from incjournal.core.times import human_duration, show
+from incjournal.render.context import as_of
+from incjournal.render.streams import page_lines, unstreamed
 from incjournal.render.text import cell, inline, quoted
 
 RECENT = 10
@@ -32,14 +34,20 @@ def incident_page(
         *_nudges(state, config, now, review_written),
         *_next_updates(state, config, now),
         *_section("Impact", [_impact(state, tz)]),
-        *_section("Open hypotheses", [_item(i, tz) for i in state.open_items("hypotheses")]),
-        *_section("Open questions", [_item(i, tz) for i in state.open_items("questions")]),
-        *_section("Risks", [_item(i, tz) for i in state.open_items("risks")]),
-        *_section("Open actions", [_item(i, tz) for i in state.open_items("actions")]),
+        *_section("Open hypotheses", [_item(i, tz) for i in _own(state, "hypotheses")]),
+        *_section("Open questions", [_item(i, tz) for i in _own(state, "questions")]),
+        *_section("Risks", [_item(i, tz) for i in _own(state, "risks")]),
+        *_section("Open actions", [_item(i, tz) for i in _own(state, "actions")]),
+        *_section("Workstreams", page_lines(state, tz, now or as_of(state))[1:]),
         *_section("Recent decisions", [_decision(e, tz) for e in state.decisions[-5:]]),
         *_timeline(state, tz),
     ]
     return "\n".join(parts).rstrip() + "\n"
+
+
+def _own(state: IncidentState, name: str) -> tuple[Item, ...]:
+    """Open items of no workstream (a stream's items are listed under it)."""
+    return unstreamed(state.open_items(name))
 
 
 def _facts(state: IncidentState, tz: tzinfo, now: datetime | None) -> str:

@@ -18,7 +18,7 @@ from incjournal.core.config import Config
 from incjournal.core.fold import IncidentState
 from incjournal.core.model import Entry, Kind
 from incjournal.core.times import human_duration
-from incjournal.render.context import NextUpdate, affected_of, clock, next_update
+from incjournal.render.context import Md, NextUpdate, affected_of, clock, next_update
 
 # entries whose kind never reaches a public render, whatever their visibility
 NEVER = frozenset(
@@ -114,6 +114,7 @@ class PublicBrief:
     closing: str
     next_update: NextUpdate
     as_of: str
+    since: Md = Md("")  # "Since our last update" (render.since), set by brief_context
 
 
 def public_context(

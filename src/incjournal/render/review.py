@@ -43,6 +43,7 @@ def review_markdown(state: IncidentState, config: Config) -> str:
         ("Impact", _impact),
         ("Timestamps and metrics", _timestamps),
         ("Timeline", _timeline),
+        *([("Workstreams", _streams)] if any(e.kind is Kind.STREAM for e in state.entries) else []),
         ("Decisions", items.decisions),
         ("Hypotheses explored", items.hypotheses),
         ("Questions", items.questions),
@@ -62,6 +63,12 @@ def review_markdown(state: IncidentState, config: Config) -> str:
     for title, _build in sections:
         parts += ["", f"## {title}", "", *built[title]]
     return "\n".join(parts).rstrip() + "\n"
+
+
+def _streams(state: IncidentState, tz: tzinfo) -> list[str]:
+    from incjournal.render.streams import review_lines
+
+    return review_lines(state, tz)
 
 
 def _header(state: IncidentState, tz: tzinfo) -> list[str]:
