@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
-ORDER = ["tour", "core", "briefs", "evidence", "review", "nudges", "cli-tips", "team",
+ORDER = ["tour", "core", "briefs", "evidence", "review", "nudges", "cli-tips", "team", "streams",
          "performance"]  # fmt: skip
 
 
