@@ -161,13 +161,15 @@ ACTIVE_ENTRIES: Sequence[Entry] = (
         )
     ),
     entry(20, Kind.UPDATE, "11:00", "Exec: cause found, rollback under way", audience="exec"),
-    entry(
-        21,
-        Kind.UPDATE,
-        "11:01",
-        "Investigating failed checkouts in Europe",
-        audience="public",
-        author=BOB,
+    public(  # `ij update public` records what the public was told as public
+        entry(
+            21,
+            Kind.UPDATE,
+            "11:01",
+            "Investigating failed checkouts in Europe",
+            audience="public",
+            author=BOB,
+        )
     ),
     entry(
         22,

@@ -236,7 +236,8 @@ def test_every_output_is_escaped_unless_the_template_writes_markdown(tmp_path: P
     (journal.root / "templates").mkdir()
     (journal.root / "templates" / "exec.md.j2").write_text("**{{ title }}**\n")
     text = render_brief(journal, state, "exec", NOW)
-    assert text == r"**\# Title \*bold\* \<b\>x\</b\> \| \[l\](u) ---**" + "\n"
+    # code-like words go in backticks as they are; a table pipe is escaped
+    assert text == r"**\# Title `*bold*` `<b>x</b>` \| `[l](u)` ---**" + "\n"
 
 
 # CLI --------------------------------------------------------------------------------------------
@@ -267,6 +268,51 @@ def test_brief_write_commits_the_status_file_and_later_writes_keep_it_current(
     written = (journal_dir / path).read_text()
     assert "**Identified**" in written and "We found the cause and are fixing it." in written
     assert git(journal_dir, "status", "--porcelain") == ""
+
+
+def test_one_public_rule_for_brief_write_print_and_derived_status(
+    run: Run, journal_dir: Path, incident: str
+) -> None:
+    run("brief", "--for", "support", "--write")
+    path = journal_dir / "incidents" / incident / "status" / "support.md"
+    kept = path.read_text()
+    run("note", "Failover to 10.0.0.7 done", "--public", "--allow-lint")
+    assert path.read_text() == kept  # the derived status file never takes the finding
+    before = snapshot(journal_dir)
+    refused = run("brief", "--for", "public", "--write", code=2)
+    assert refused.stderr == (
+        "ij: error: refused: the brief for public has 1 public-lint finding(s): IP address "
+        f"'10.0.0.7' at 12-20 in entry {_last_id(journal_dir, incident)}; reword it (or amend "
+        "the entries it quotes), or pass --allow-lint\n"
+    )
+    assert snapshot(journal_dir) == before
+    printed = run("brief", "--for", "public", code=1)
+    assert "Failover to 10.0.0.7 done" in printed.stdout
+    assert printed.stderr.startswith("ij: warning: public lint: IP address '10.0.0.7'")
+    assert run("brief", "--for", "exec").stderr == ""  # internal: no lint
+    allowed = run("brief", "--for", "public", "--write", "--allow-lint")
+    assert allowed.stdout.startswith(f"wrote incidents/{incident}/status/public.md (commit ")
+    assert "public lint: IP address" in allowed.stderr
+
+
+def _last_id(journal_dir: Path, incident: str) -> str:
+    newest = sorted((journal_dir / "incidents" / incident / "entries").glob("*.toml"))[-1]
+    return str(tomllib.loads(newest.read_text())["id"])
+
+
+def test_public_rule_end_to_end_in_a_real_process(journal_dir: Path) -> None:
+    from conftest import ij_subprocess
+
+    ij_subprocess(journal_dir, "open", "Slow search", "--sev", "3")
+    before = snapshot(journal_dir)
+    refused = ij_subprocess(journal_dir, "update", "public", "search-3.internal is slow")
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr.startswith("ij: error: refused: the update to public has 1 public-lint")
+    assert snapshot(journal_dir) == before
+    sent = ij_subprocess(journal_dir, "update", "public", "Search is slow; we are on it.")
+    assert sent.returncode == 0, sent.stderr
+    shown = ij_subprocess(journal_dir, "brief", "--for", "public")
+    assert shown.returncode == 0 and "Search is slow; we are on it." in shown.stdout
 
 
 def test_plain_note_without_written_briefs_does_not_load_jinja(journal_dir: Path) -> None:
@@ -349,21 +395,23 @@ def test_update_defaults_to_the_rendered_brief(run: Run, journal_dir: Path, inci
     assert dues["exec"]["next_due"] == data["next_at"]
 
 
-def test_update_public_refuses_lint_findings_unless_forced(
+def test_update_public_refuses_lint_findings_unless_allowed(
     run: Run, journal_dir: Path, incident: str
 ) -> None:
-    run("note", "db-7.internal is down, ping alice", "--public")
+    run("note", "db-7.internal is down, ping alice", "--public", "--allow-lint")
     before = snapshot(journal_dir)
     result = run("update", "public", code=2)
     [line] = result.stderr.splitlines()
     assert line.startswith("ij: error: refused: the update to public has 2 public-lint finding(s):")
     assert "hostname 'db-7.internal' at 0-13 in entry" in line and "person 'alice'" in line
-    run("update", "public", "Looking at the IP 10.1.2.3", code=2)
+    assert line.endswith("or pass --allow-lint")
+    typed = run("update", "support", "Looking at the IP 10.1.2.3", code=2).stderr
+    assert typed.startswith("ij: error: refused: the update to support has 1 public-lint finding")
     assert snapshot(journal_dir) == before
-    forced = run("update", "public", "We are investigating.", "--force")
-    assert forced.stderr == ""  # a clean text needs no force, and gets no warning
-    forced = run("update", "public", "--force")
-    assert "ij: warning: public lint: hostname 'db-7.internal'" in forced.stderr
+    clean = run("update", "public", "We are investigating.")
+    assert clean.stderr == ""  # a clean text needs nothing more, and gets no warning
+    allowed = run("update", "public", "--allow-lint")
+    assert "ij: warning: public lint: hostname 'db-7.internal'" in allowed.stderr
     run("update", "exec", "db-7.internal is down, ping alice")  # internal: no lint
 
 
@@ -376,8 +424,21 @@ def test_update_bad_inputs(run: Run, journal_dir: Path, incident: str) -> None:
     assert snapshot(journal_dir) == before
 
 
-def test_public_entry_gets_lint_warnings_when_written(run: Run, incident: str) -> None:
-    result = run("note", "Mail ops@example.com or see OPS-1234", "--public")
+def test_public_entry_with_lint_findings_is_refused_unless_allowed(
+    run: Run, journal_dir: Path, incident: str
+) -> None:
+    before = snapshot(journal_dir)
+    refused = run("note", "Mail ops@example.com or see OPS-1234", "--public", code=2)
+    assert refused.stderr == (
+        "ij: error: refused: the public note has 2 public-lint finding(s): e-mail address "
+        "'ops@example.com' at 5-20 in entry "
+        + refused.stderr.split("in entry ")[1].split(";")[0]
+        + "; ticket 'OPS-1234' at 28-36 in entry "
+        + refused.stderr.split("in entry ")[2].split(";")[0]
+        + "; reword it (or amend the entries it quotes), or pass --allow-lint\n"
+    )
+    assert snapshot(journal_dir) == before
+    result = run("note", "Mail ops@example.com or see OPS-1234", "--public", "--allow-lint")
     assert result.stderr.splitlines() == [
         "ij: warning: public lint: e-mail address 'ops@example.com' at 5-20 in entry "
         + result.stdout.split()[1],

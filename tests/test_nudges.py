@@ -490,7 +490,7 @@ def test_compact_is_a_few_markdown_lines_with_user_text_escaped() -> None:
     assert len(lines) == 4 and lines[-1] == f"- … and {len(found) - 3} more: see ij nudges"
     assert lines[0].startswith("- **urgent** update-overdue:responders: The responders update")
     mine = compact([n for n in found if n.id.startswith("unowned")])
-    assert "\\*pool\\* \\| size \\[5\\]?" in mine and "second line" not in mine
+    assert "`*pool*` \\| size `[5]`?" in mine and "second line" not in mine
 
 
 def test_to_json() -> None:

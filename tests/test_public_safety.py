@@ -152,8 +152,8 @@ def forbidden(entries: Sequence[Entry]) -> list[str]:
     never = (Kind.COMMAND, Kind.EVIDENCE, Kind.UPDATE, Kind.ROLE, Kind.SNOOZE)
     for i, e in enumerate(entries):
         out += [field_marker(i), author(i).split("<")[0].strip(), f"aut{i:03d}q@corp.example"]
-        if not e.public or e.kind in never:
-            out.append(text_marker(i))
+        if not e.public or e.kind in never and e.kind is not Kind.UPDATE:
+            out.append(text_marker(i))  # a public update to "public" is what was sent
     return out
 
 
@@ -258,9 +258,9 @@ HOSTILE_TEXT = (
 STARTS = ["# ", "- ", "> ", "1. ", "2) ", "===\n", "+ ", "    code ", "<div>", "```", "---", "|a|"]
 
 
-def hostile(entry: Entry, start: str) -> Entry:
+def hostile(entry: Entry, start: str, text: str = HOSTILE_TEXT) -> Entry:
     """The same entry with every string it carries replaced by Markdown that tries to escape."""
-    evil = start + HOSTILE_TEXT
+    evil = start + text
     swap = {
         "text": entry.text and evil,
         "why": entry.why and evil,
@@ -275,18 +275,49 @@ def hostile(entry: Entry, start: str) -> Entry:
 
 
 def blocks(markdown: str) -> list[tuple[str, ...]]:
-    """The structure of a Markdown document: block tokens and the kinds of inline tokens."""
+    """The structure of a Markdown document: block tokens and the kinds of inline tokens; a
+    quote or fence (where a text of several lines is shown whole) counts as one block."""
     md = MarkdownIt("commonmark").enable("table").enable("strikethrough")
     out: list[tuple[str, ...]] = []
+    depth = 0
     for token in md.parse(markdown):
-        if token.type == "inline":
-            kinds = [c.type for c in token.children or [] if c.type not in ("text", "softbreak")]
+        if token.type in ("blockquote_open", "blockquote_close"):
+            depth += 1 if token.type == "blockquote_open" else -1
+            if depth == 0:
+                out.append(("block",))
+        elif depth:
+            continue
+        elif token.type == "inline":
+            plain = ("text", "softbreak", "code_inline")  # code-like words go in backticks
+            kinds = [c.type for c in token.children or [] if c.type not in plain]
             out.append(("inline", *kinds))
-        elif token.type != "fence":
-            out.append((token.type, token.tag, str(token.level)))
+        elif token.type != "fence" or token.info == "text":
+            out.append(
+                ("block",) if token.type == "fence" else (token.type, token.tag, str(token.level))
+            )
         else:
             out.append(("fence", token.info))
     return out
+
+
+def inside_blocks(markdown: str) -> list[str]:
+    """The inline token kinds inside quotes: text, code and breaks only."""
+    md = MarkdownIt("commonmark").enable("table").enable("strikethrough")
+    depth, kinds = 0, []
+    for token in md.parse(markdown):
+        depth += {"blockquote_open": 1, "blockquote_close": -1}.get(token.type, 0)
+        if depth and token.type == "inline":
+            kinds += [c.type for c in token.children or []]
+        quiet = (
+            "inline",
+            "paragraph_open",
+            "paragraph_close",
+            "blockquote_open",
+            "blockquote_close",
+        )
+        if depth and token.type not in quiet:
+            kinds.append(token.type)
+    return kinds
 
 
 @pytest.mark.parametrize("start", STARTS)
@@ -299,11 +330,15 @@ def test_hostile_text_cannot_change_the_structure(
         plain = plain.state_at(START + timedelta(hours=1, minutes=51))
     meta = dataclasses.replace(META, title=start + HOSTILE_TEXT)
     evil = fold(meta, [hostile(e, start) for e in plain.entries])
+    as_many_lines = fold(
+        META, [hostile(e, "", "Plain words\n" * HOSTILE_TEXT.count("\n")) for e in plain.entries]
+    )
     now = NOW + timedelta(hours=1)
     for audience in ["responders", "engineering", "support", "exec", "public"]:
-        benign_text = render_brief(journal, plain, audience, now)
+        benign_text = render_brief(journal, as_many_lines, audience, now)
         hostile_text = render_brief(journal, evil, audience, now)
         assert blocks(hostile_text) == blocks(benign_text), (audience, hostile_text)
+        assert set(inside_blocks(hostile_text)) <= {"text", "softbreak", "code_inline"}
         assert "\x1b" not in hostile_text
 
 

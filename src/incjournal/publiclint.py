@@ -2,9 +2,11 @@
 
 It looks for hostnames, IP addresses, e-mail addresses, the names of the people in the journal
 (roles, authors, owners), internal ticket and command syntax, and (unless `[public_lint] eta =
-false`) promised fix times. Findings are warnings; `ij update` to a public-facing audience refuses
-a text with findings unless `--force`. `[public_lint] allow` lists words that are fine to publish
-(your public domain, say); `[public_lint] patterns` adds `{name = "regex"}` rules of your own.
+false`) promised fix times. One rule everywhere: public-facing output that would be recorded,
+written or committed with a finding (a `--public` entry, `ij update` to a public-facing
+audience, `ij brief --write` for one) is refused unless `--allow-lint`; a printed brief shows
+its findings on stderr. `[public_lint] allow` lists words that are fine to publish (your public
+domain, say); `[public_lint] patterns` adds `{name = "regex"}` rules of your own.
 """
 
 from __future__ import annotations
@@ -174,17 +176,28 @@ def _from(finding: Finding, source: str) -> Finding:
     return Finding(finding.kind, finding.match, finding.start, finding.end, source)
 
 
-def entry_warnings(journal: Journal, incident_id: str, entry: Entry) -> list[str]:
-    """The lint of an entry written with --public, as warning lines."""
+def entry_findings(journal: Journal, incident_id: str, entry: Entry) -> list[Finding]:
+    """The lint of an entry written with --public (and the people the journal names); a
+    rendered brief sent as an update was linted by what it publishes (`check_brief`)."""
+    from incjournal.render.sent import RENDERED
+
+    if entry.extra.get(RENDERED):
+        return []
     people = [entry.author, *(p for p in (entry.owner, entry.person) if p)]
     try:
         state = fold(journal.read_meta(incident_id), journal.read_entries(incident_id))
         people += people_of(state)
     except IncJournalError:
         pass  # a new incident (or an unreadable one): lint against this entry's people only
-    source = f"entry {entry.id}"
-    findings = lint_entry(entry.text, entry.tags, source, people, journal.config)
-    return [f"public lint: {f}" for f in findings]
+    return lint_entry(entry.text, entry.tags, f"entry {entry.id}", people, journal.config)
+
+
+def refusal(what: str, findings: Sequence[Finding]) -> BadValue:
+    """The one rule for public-facing output with a finding: refused, in one line."""
+    return BadValue(
+        f"refused: the {what} has {len(findings)} public-lint finding(s): {describe(findings)}; "
+        "reword it (or amend the entries it quotes), or pass --allow-lint"
+    )
 
 
 def describe(findings: Sequence[Finding], limit: int = 3) -> str:

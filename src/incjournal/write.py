@@ -62,6 +62,7 @@ class Draft:
     public: bool = False
     allow_secret: bool = False
     fields: Mapping[str, Any] = field(default_factory=dict)
+    allow_lint: bool = False
 
 
 def init(directory: Path, by: str | None = None) -> tuple[Journal, bool]:
@@ -198,7 +199,7 @@ def record(
 
     entry = build_entry(journal, attach(journal, incident_id, draft), author)
     check_text(journal, entry, draft.allow_secret)
-    lint_notes = public_warnings(journal, incident_id, entry)
+    lint_notes = public_check(journal, incident_id, entry, draft.allow_lint)
     folder = journal.incident_dir(incident_id)
     path = journal.entry_path(incident_id, entry)
     data = tomli_w.dumps(entry_to_dict(entry)).encode()
@@ -256,13 +257,18 @@ def check_text(journal: Journal, entry: Entry, allow_secret: bool) -> None:
     guard.refuse_secrets(journal.config, entry)
 
 
-def public_warnings(journal: Journal, incident_id: str, entry: Entry) -> list[str]:
-    """The public lint of an entry written with --public: warnings, never a refusal."""
+def public_check(journal: Journal, incident_id: str, entry: Entry, allow_lint: bool) -> list[str]:
+    """The public lint of a public entry: refused (BadValue) on a finding unless `allow_lint`,
+    when the findings are returned as warnings."""
     if not entry.public:
         return []
-    from incjournal.publiclint import entry_warnings
+    from incjournal.publiclint import entry_findings, refusal
 
-    return entry_warnings(journal, incident_id, entry)
+    findings = entry_findings(journal, incident_id, entry)
+    if findings and not allow_lint:
+        what = f"update to {entry.audience}" if entry.audience else f"public {entry.kind}"
+        raise refusal(what, findings)
+    return [f"public lint: {f}" for f in findings]
 
 
 def write_files(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Annotated, Any
 
 import typer
@@ -22,13 +22,17 @@ from incjournal.cli.common import (
     read_text,
 )
 from incjournal.core.cadence import Due, due_updates
-from incjournal.core.errors import BadValue, ExitCode
-from incjournal.core.fold import IncidentState
+from incjournal.core.errors import ExitCode
 from incjournal.core.model import Kind
 from incjournal.core.times import parse_duration, parse_time, to_rfc3339, utcnow
-from incjournal.store.journal import Journal
+from incjournal.render.sent import RENDERED
 
 AUDIENCES = "responders, engineering, support, exec, public (or one of your own)."
+
+
+AllowLintOpt = Annotated[
+    bool, typer.Option("--allow-lint", help="Write or record it despite public-lint findings.")
+]
 
 
 @app.command()
@@ -41,6 +45,7 @@ def brief(
         typer.Option("--write", help="Write and commit status/AUDIENCE.md; kept current after."),
     ] = False,
     markdown: Annotated[bool, typer.Option("--markdown", help="Raw Markdown on a TTY.")] = False,
+    allow_lint: AllowLintOpt = False,
     incident: IncidentOpt = None,
     since: Annotated[
         str | None,
@@ -50,13 +55,20 @@ def brief(
     """The incident's status summary for one audience, as Markdown; it opens with what changed
     since that audience's last `ij update` (or since --since).
 
+    A public-facing brief with public-lint findings is printed with them on stderr (exit 1) and
+    is not written without --allow-lint.
+
     Example: ij brief --for exec --since 10:30
     """
+    from incjournal.publiclint import refusal
     from incjournal.render import briefs
 
     journal = open_journal()
     incident_id = journal.resolve_incident(incident)
     state = journal_mod.load_state(journal, incident_id)
+    findings = briefs.check_brief(journal, state, audience)
+    if write and findings and not allow_lint:
+        raise refusal(f"brief for {audience}", findings)
     if write:
         written = briefs.write_brief(journal, state, audience)
         rel = written.path.relative_to(journal.root)
@@ -68,14 +80,10 @@ def brief(
         since_at = parse_time(since, journal.config.tz, now) if since else None
         text = briefs.render_brief(journal, state, audience, now, since_at)
         emit_markdown(text, raw=markdown)
-    _warn(_lint_lines(journal, state, audience))
-
-
-def _lint_lines(journal: Journal, state: IncidentState, audience: str) -> list[str]:
-    from incjournal.render import briefs
-
-    found = briefs.check_brief(journal, state, audience)
-    return [f"public lint: {f}" for f in found] + briefs.advice(state, journal.config, audience)
+    _warn([f"public lint: {f}" for f in findings])
+    _warn(briefs.advice(state, journal.config, audience))
+    if findings and not write:
+        raise typer.Exit(int(ExitCode.CHECK_FAILED))
 
 
 def _warn(lines: Sequence[str]) -> None:
@@ -94,16 +102,17 @@ def update(
         str | None,
         typer.Option("--next", help="When the next update is due, e.g. 30m (default: cadence)."),
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Record a public-facing text despite lint findings.")
-    ] = False,
     *,
     opts: EntryOptions,
 ) -> None:
     """Record that an update went out to AUDIENCE; restarts its cadence clock.
 
-    Example: ij update exec --next 30m
+    TEXT is that audience's message: it leads the audience's next brief. An update to a
+    public-facing audience is public and must pass the public lint (or --allow-lint).
+
+    Example: ij update exec "Rollback done; checkout recovering. Next update 11:30." --next 30m
     """
+    from incjournal.publiclint import refusal
     from incjournal.render import briefs
 
     journal = open_journal()
@@ -112,33 +121,21 @@ def update(
     now = utcnow()
     sent = parse_time(opts.at, journal.config.tz, now) if opts.at else now
     next_at = sent + parse_duration(next_in) if next_in else None
-    state = journal_mod.load_state(journal, incident_id)
-    body, findings = _update_text(journal, state, audience, text, now)
-    if public and findings and not force:
-        from incjournal.publiclint import describe
-
-        raise BadValue(
-            f"refused: the update to {audience} has {len(findings)} public-lint finding(s): "
-            f"{describe(findings)}; fix the text (or amend the entries), or pass --force"
-        )
-    draft = opts.draft(Kind.UPDATE, body, audience=audience, next_at=next_at)
-    print_written(journal_mod.record(journal, incident_id, draft), f"update to {audience}:")
-    if public and not opts.public:  # a --public entry was linted as it was recorded
-        _warn([f"public lint: {f}" for f in findings])
-
-
-def _update_text(
-    journal: Journal, state: IncidentState, audience: str, text: str | None, now: datetime
-) -> tuple[str, list[Any]]:
-    """The text that went out (the rendered brief unless given) and its public-lint findings."""
-    from incjournal.publiclint import lint, people_of
-    from incjournal.render import briefs
-
-    if text is None:
+    fields: dict[str, Any] = {"audience": audience, "next_at": next_at}
+    if text is None:  # the brief as it is now: linted by what it publishes
+        state = journal_mod.load_state(journal, incident_id)
         body = briefs.render_brief(journal, state, audience, now)
-        return body, briefs.check_brief(journal, state, audience)
-    body = read_text(text, "update")
-    return body, lint(body, people_of(state), journal.config)
+        findings = briefs.check_brief(journal, state, audience)
+        if findings and not opts.allow_lint:
+            raise refusal(f"update to {audience}", findings)
+        fields["extra"] = {RENDERED: True}
+        _warn([f"public lint: {f}" for f in findings])
+    else:
+        body = read_text(text, "update")
+    draft = opts.draft(Kind.UPDATE, body, **fields)
+    if public:  # what a public-facing audience was told is public by nature
+        draft = dataclasses.replace(draft, public=True)
+    print_written(journal_mod.record(journal, incident_id, draft), f"update to {audience}:")
 
 
 @app.command()

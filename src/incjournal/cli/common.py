@@ -64,6 +64,7 @@ class EntryOptions:
     public: bool
     allow_secret: bool
     stream: str | None = None
+    allow_lint: bool = False
 
     def draft(self, kind: Any, text: str = "", **fields: Any) -> journal_mod.Draft:
         return journal_mod.Draft(
@@ -75,6 +76,7 @@ class EntryOptions:
             self.public,
             self.allow_secret,
             {**fields, "stream": self.stream} if self.stream else fields,
+            self.allow_lint,
         )
 
 
@@ -113,6 +115,15 @@ _COMMON = [
         inspect.Parameter.KEYWORD_ONLY,
         default=None,
         annotation=StreamOpt,
+    ),
+    inspect.Parameter(
+        "allow_lint",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[
+            bool,
+            typer.Option("--allow-lint", help="Record public text the public lint flags."),
+        ],
     ),
 ]
 

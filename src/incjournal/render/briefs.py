@@ -95,6 +95,12 @@ def render_brief(
         text = template.render(brief=context, **variables)
     except Exception as exc:  # a template can fail in any way: say where, never a traceback
         raise CorruptFile(_template_error(journal, exc)) from None
+    return tidy(text)
+
+
+def tidy(text: str) -> str:
+    """No trailing spaces, no run of blank lines (a block of several lines leaves both)."""
+    text = re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+$", "", text, flags=re.M))
     return text.strip("\n") + "\n"
 
 
@@ -107,7 +113,7 @@ def check_brief(journal: Journal, state: IncidentState, audience: str) -> list[F
         return []
     people = people_of(state)
     found: list[Finding] = []
-    for said in statements(state):
+    for said in statements(state, audience):
         found += lint_entry(said.text, said.tags, f"entry {said.entry_id}", people, config)
     return found
 
@@ -116,7 +122,7 @@ def advice(state: IncidentState, config: Config, audience: str) -> list[str]:
     """What a public-facing brief is missing that a careful comms lead would add."""
     if not check_audience(config, audience).public:
         return []
-    said = statements(state)
+    said = statements(state, audience)
     tips = [_impact_tip(state, said), _correction_tip(state, said), _closing_tip(state, said)]
     return [tip for tip in tips if tip]
 
@@ -161,8 +167,12 @@ def status_path(journal: Journal, incident_id: str, audience: str) -> Path:
 
 
 def status_text(journal: Journal, state: IncidentState, audience: str) -> str | None:
-    """A written brief's content (as of the last entry), or None when it cannot be rendered now."""
+    """A written brief's content (as of the last entry), or None when it cannot be rendered now
+    or would publish a public-lint finding (the file keeps its last content; `ij brief` says
+    why)."""
     try:
+        if check_brief(journal, state, audience):
+            return None
         return render_brief(journal, state, audience, as_of(state))
     except IncJournalError:
         return None  # an unknown audience or a broken template: the file keeps its last content

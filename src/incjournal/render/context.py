@@ -9,7 +9,6 @@ Markdown-escaped by `finalize`, except `Md` values, which are Markdown this code
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
@@ -18,47 +17,53 @@ from typing import TYPE_CHECKING, Any, overload
 
 from incjournal.core.cadence import Due, due_updates
 from incjournal.core.config import Config
-from incjournal.core.fold import IncidentState, Item
+from incjournal.core.fold import MITIGATED_STATE, IncidentState, Item
 from incjournal.core.model import Entry, Kind
 from incjournal.core.times import human_duration, show
 from incjournal.render.evidence import command_summary
-from incjournal.render.text import backslashed
+from incjournal.render.labels import headline
+from incjournal.render.sent import Sent, last_sent
+from incjournal.render.text import (
+    CONTROL_KEEP_LINES,
+    Text,
+    first_line,
+    inline,
+    text_block,
+)
+from incjournal.render.text import (
+    Md as Md,  # re-exported: templates' helpers import it from here
+)
 
 if TYPE_CHECKING:
     from incjournal.render.streams import StreamView
 
 RECENT = 15
 AFFECTS = "affects:"  # tag naming an affected component or region: affects:Checkout
-_SPECIAL = re.compile(r"[\\`*_\[\]<>|~]")
-_ENTITY = re.compile(r"&(?=#?\w+;)")
-_LEADING = re.compile(r"^([#>+=-]|\d{1,9}[.)](?=\s|$))")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_CONTROL_KEEP_LINES = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-class Md(str):
-    """Markdown built by incjournal itself (not user text): printed as it is."""
 
 
 def escape(text: str) -> str:
     """User text as one line of Markdown that cannot start or end a block, link or tag."""
-    flat = _CONTROL.sub("", " ".join(text.split()))
-    out = _ENTITY.sub("&amp;", _SPECIAL.sub(backslashed, flat))
-    return "\\" + out if _LEADING.match(out) else out
+    return inline(text)
 
 
 def finalize(value: Any) -> str:
-    """Jinja's finalize hook: every printed value is escaped unless it is `Md`."""
+    """Jinja's finalize hook: every printed value is escaped unless it is `Md`; a `Text` of
+    several lines is shown whole, as a block inside the list item or paragraph it is in."""
     if isinstance(value, Md):
         return value
     if value is None:
         return ""
-    return escape(str(value))
+    text = str(value)
+    if not isinstance(value, Text) or "\n" not in text.strip():
+        return inline(text)
+    # what follows on the template's line goes on in the same list item, after the block
+    return "\n\n" + text_block(text.strip(), indent="  ") + "\n\n  "
 
 
 def short(text: Any, limit: int = 140) -> str:
-    """Text cut to `limit` characters at a word boundary, with an ellipsis."""
-    flat = " ".join(str(text or "").split())
+    """Text cut to `limit` characters at a word boundary, with an ellipsis; a text of several
+    lines is its first line and "(+N lines)"."""
+    flat = " ".join(first_line(str(text or "")).split())
     if len(flat) <= limit:
         return flat
     return flat[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
@@ -185,8 +190,8 @@ def entry_view(entry: Entry, tz: tzinfo, now: datetime, item: Item | None = None
         id=entry.id[:6],
         kind=str(entry.kind),
         at=clock(entry.at, tz, now),
-        text=entry.text,
-        headline=entry.headline,
+        text=Text(entry.text),
+        headline=headline(entry),
         author=name_of(entry.author),
         owner=entry.owner,
         due=clock(entry.due, tz, now) if entry.due else None,
@@ -196,7 +201,7 @@ def entry_view(entry: Entry, tz: tzinfo, now: datetime, item: Item | None = None
         likelihood=entry.likelihood,
         impact=entry.impact,
         outcome=item.outcome if item is not None else "",
-        closed_text=closed.text if closed is not None else "",
+        closed_text=Text(closed.text) if closed is not None else "",
         command=_command(entry) if entry.kind is Kind.COMMAND else None,
     )
 
@@ -239,7 +244,7 @@ class Views(Sequence[EntryView]):
 def _command(entry: Entry) -> Md:
     """The compact command render, indented to sit inside a list item."""
     argv = tuple(" ".join(a.split()) for a in entry.command or ())
-    output = _CONTROL_KEEP_LINES.sub("", (entry.output or "").replace("\t", "    "))
+    output = CONTROL_KEEP_LINES.sub("", (entry.output or "").replace("\t", "    "))
     text = command_summary(dataclasses.replace(entry, command=argv, output=output or None))
     first, *rest = text.split("\n")
     return Md("\n".join([first, *(f"  {line}" if line else "" for line in rest)]))
@@ -282,6 +287,7 @@ class InternalBrief:
     severity: str
     severity_text: str
     reopened: bool
+    restored: bool  # service restored (monitoring or resolved): no fix estimate is owed
     started: str
     detected: str
     mitigated: str | None
@@ -314,6 +320,7 @@ class InternalBrief:
     dues: tuple[DueView, ...]
     next_update: NextUpdate
     nudges: tuple[str, ...]  # "level: advice" lines from incjournal.nudges
+    sent: Sent | None  # the latest update to this audience: it leads the brief
     streams: tuple[StreamView, ...] = ()  # workstreams (render.streams), set by brief_context
     since: Md = Md("")  # "Since our last update" (render.since), set by brief_context
 
@@ -335,6 +342,7 @@ def internal_context(
         dues=due_views(state, config, now),
         next_update=next_update(state, config, audience, now),
         nudges=tuple(f"{n.level}: {n.message}" for n in found),
+        sent=last_sent(state, audience, config.tz),
     )
 
 
@@ -353,6 +361,7 @@ def _header(state: IncidentState, config: Config, audience: str, now: datetime) 
         "severity": f"SEV{state.severity}" if state.severity is not None else "SEV?",
         "severity_text": _severity_text(state, config),
         "reopened": state.reopened,
+        "restored": state.status == MITIGATED_STATE or state.is_resolved,
         "started": clock(ms.started, tz, now),
         "detected": clock(ms.detected, tz, now),
         "mitigated": clock(ms.mitigated, tz, now) if ms.mitigated else None,

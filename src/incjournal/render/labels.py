@@ -1,8 +1,11 @@
-"""Small labels shared by the hand-off and review renders: compact times and people's names."""
+"""Small labels shared by the renders: compact times, people's names, one-line headlines."""
 
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+
+from incjournal.core.model import Entry
+from incjournal.render.text import extra_lines
 
 
 def when(at: datetime | None, tz: tzinfo) -> str:
@@ -30,3 +33,9 @@ def zone_name(tz: tzinfo, at: datetime) -> str:
 def times(count: int) -> str:
     """'once', 'twice', '3 times'."""
     return {1: "once", 2: "twice"}.get(count, f"{count} times")
+
+
+def headline(entry: Entry) -> str:
+    """The entry in one line, with "(+N lines)" when its text has more than one."""
+    more = extra_lines(entry.text)
+    return entry.headline + (f" (+{plural(more, 'line')})" if more else "")

@@ -15,12 +15,15 @@ from datetime import datetime
 from typing import Any
 
 from incjournal.core.config import Config
-from incjournal.core.fold import IncidentState
+from incjournal.core.fold import MITIGATED_STATE, IncidentState
 from incjournal.core.model import Entry, Kind
-from incjournal.core.times import human_duration
-from incjournal.render.context import Md, NextUpdate, affected_of, clock, next_update
+from incjournal.core.times import human_duration, show
+from incjournal.render.context import NextUpdate, affected_of, clock, next_update
+from incjournal.render.sent import PUBLIC_AUDIENCE, is_rendered
+from incjournal.render.text import Md, Text, quote
 
-# entries whose kind never reaches a public render, whatever their visibility
+# entries whose kind never reaches a public render, whatever their visibility (an update
+# reaches the briefs of the audience it was sent to: `statements`)
 NEVER = frozenset(
     {Kind.COMMAND, Kind.EVIDENCE, Kind.UPDATE, Kind.ROLE, Kind.SNOOZE, Kind.AMEND, Kind.STRIKE}
 )
@@ -46,6 +49,7 @@ class Said:
     kind: Kind
     text: str
     tags: tuple[str, ...]
+    audience: str = ""  # an update: the audience it was sent to
 
     @property
     def special(self) -> bool:
@@ -61,15 +65,23 @@ def public_text(state: IncidentState, entry: Entry) -> str | None:
     return public[-1].text if public else None
 
 
-def statements(state: IncidentState) -> list[Said]:
-    """Every public statement of the incident, in time order."""
+def statements(state: IncidentState, audience: str = PUBLIC_AUDIENCE) -> list[Said]:
+    """Every public statement the audience's brief may quote, in time order: public entries,
+    among them the updates sent to the audience itself and to the status page (`ij update`
+    records an update to a public-facing audience as public)."""
     out = []
+    heard = {audience, PUBLIC_AUDIENCE}
     for entry in state.live_entries():
-        if not entry.public or entry.kind in NEVER:
+        if not entry.public:
+            continue
+        if entry.kind is Kind.UPDATE:
+            if entry.audience not in heard or is_rendered(entry):
+                continue
+        elif entry.kind in NEVER:
             continue
         text = public_text(state, entry)
         if text is not None and text.strip():
-            out.append(Said(entry.id, entry.at, entry.kind, text, entry.tags))
+            out.append(Said(entry.id, entry.at, entry.kind, text, entry.tags, entry.audience or ""))
     return out
 
 
@@ -88,6 +100,8 @@ def wording(config: Config) -> dict[str, str]:
 class Message:
     at: str
     text: str
+    to: str = ""  # an update: the audience it was sent to
+    quote: Md = Md("")  # the text as a block quote, shown whole
 
 
 @dataclass(frozen=True)
@@ -106,6 +120,8 @@ class PublicBrief:
     duration: str
     impact: Message | None
     affected: tuple[str, ...]
+    sent: Message | None  # the latest update to this audience (with its date): it leads
+    told: Message | None  # what customers were last told (for support's "what to tell")
     latest: Message | None
     messages: tuple[Message, ...]
     workarounds: tuple[Message, ...]
@@ -114,21 +130,25 @@ class PublicBrief:
     closing: str
     next_update: NextUpdate
     as_of: str
+    restored: bool  # service restored (monitoring or resolved): no fix estimate is owed
     since: Md = Md("")  # "Since our last update" (render.since), set by brief_context
 
 
 def public_context(
     state: IncidentState, config: Config, audience: str, now: datetime
 ) -> PublicBrief:
-    said = statements(state)
+    said = statements(state, audience)
     words = wording(config)
     messages = _messages(said, config, now)
+    sent = [s for s in said if s.kind is Kind.UPDATE and s.audience == audience]
     return PublicBrief(
         audience=audience,
         headline=_headline(said, words),
         **_status(state, config, words, now),
         impact=_last(said, config, now, lambda s: s.kind is Kind.IMPACT),
         affected=affected_of(t for s in said for t in s.tags),
+        sent=_sent(sent[-1], config) if sent else None,
+        told=next((m for m in messages if m.to in ("", PUBLIC_AUDIENCE)), None),
         latest=messages[0] if messages else None,
         messages=messages,
         workarounds=_all(said, config, now, lambda s: "workaround" in s.tags),
@@ -137,6 +157,7 @@ def public_context(
         closing=words["resolved_note"] if state.is_resolved else "",
         next_update=next_update(state, config, audience, now),
         as_of=clock(now, config.tz, now),
+        restored=state.status == MITIGATED_STATE or state.is_resolved,
     )
 
 
@@ -169,7 +190,12 @@ def _messages(said: Sequence[Said], config: Config, now: datetime) -> tuple[Mess
 
 
 def _message(said: Said, config: Config, now: datetime) -> Message:
-    return Message(clock(said.at, config.tz, now), said.text)
+    return Message(clock(said.at, config.tz, now), Text(said.text), said.audience, quote(said.text))
+
+
+def _sent(said: Said, config: Config) -> Message:
+    """The latest update to the audience, always with its date."""
+    return Message(show(said.at, config.tz), Text(said.text), said.audience, quote(said.text))
 
 
 def _last(said: Sequence[Said], config: Config, now: datetime, want: Any) -> Message | None:
