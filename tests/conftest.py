@@ -1,21 +1,50 @@
-"""Shared fixtures: each test has its own HOME, git identity and zone; journals are real git."""
+"""Shared fixtures: each test has its own HOME, git identity and zone; journals are real git.
+
+The suite passes on any day in any zone; to check, run it under a faked clock and zone:
+
+    INCJOURNAL_TEST_NOW=2027-03-14T06:30:00Z INCJOURNAL_TEST_TZ=America/New_York pytest
+
+The whole session (and every Python subprocess it starts, through tests/clock/sitecustomize.py)
+then starts at that moment with the clock ticking on, in that zone.
+"""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from typer.testing import CliRunner, Result
 
 from incjournal.cli import app
+from incjournal.startup import load_commands
+
+load_commands()  # every command registered on `app`, as `ij --help` has them
 
 SRC = Path(__file__).resolve().parents[1] / "src"
+CLOCK = Path(__file__).resolve().parent / "clock"
 AUTHOR = "Alice Example <alice@example.com>"
+FAKE_NOW = os.environ.get("INCJOURNAL_TEST_NOW")  # an ISO 8601 moment, or unset: the real clock
+ZONE = os.environ.get("INCJOURNAL_TEST_TZ", "UTC")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if FAKE_NOW:
+        start = datetime.fromisoformat(FAKE_NOW)
+        os.environ["INCJOURNAL_TEST_CLOCK_OFFSET"] = str(start.timestamp() - time.time())
+        time_machine.travel(start, tick=True).start()
+
+
+def pythonpath() -> str:
+    """PYTHONPATH for a subprocess running this checkout (with the faked clock, if any)."""
+    return os.pathsep.join([str(SRC), *([str(CLOCK)] if FAKE_NOW else [])])
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +69,7 @@ def isolate(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monkey
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.setenv("TZ", ZONE)
     monkeypatch.setenv("INCJOURNAL_AUTHOR", AUTHOR)
 
 
@@ -79,7 +108,7 @@ def ij_subprocess(
     timeout: float = 60,
 ) -> subprocess.CompletedProcess[str]:
     """The installed CLI as a real process (`python -m incjournal`, this checkout's source)."""
-    full_env = {**os.environ, "PYTHONPATH": str(SRC), **(env or {})}
+    full_env = {**os.environ, "PYTHONPATH": pythonpath(), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "incjournal", *args],
         cwd=cwd,

@@ -403,7 +403,7 @@ _LOADED = """
 import atexit
 import sys
 sys.argv = ["ij", *sys.argv[1:]]
-from incjournal.cli import main
+from incjournal.startup import main
 atexit.register(lambda: print("TREES" if "incjournal.git.trees" in sys.modules else "NO-TREES",
                               file=sys.stderr))
 main()

@@ -10,12 +10,13 @@ import pytest
 from conftest import ij_subprocess
 
 from incjournal import startup as launch
-from incjournal.cli import _command_name, app
+from incjournal.cli import app
+from incjournal.startup import command_name
 
 
 def test_the_table_names_every_command_and_the_module_registering_it() -> None:
     registered = {
-        _command_name(info): info.callback.__module__.rsplit(".", 1)[-1]
+        command_name(info): info.callback.__module__.rsplit(".", 1)[-1]
         for info in app.registered_commands
     }
     registered.update(
@@ -36,7 +37,7 @@ def test_a_command_line_picks_its_module_and_a_partner_for_a_lone_command() -> N
     assert launch.modules_for(["sync"]) == ("team", launch.PARTNER)
     assert launch.modules_for(["nudges"]) == ("nudges",)
     for everything in ([], ["--help"], ["nottacommand"], ["--install-completion"]):
-        assert launch.modules_for(everything) is None
+        assert launch.modules_for(everything) == launch.MODULES
 
 
 def test_a_partner_module_holds_two_commands() -> None:
@@ -46,7 +47,7 @@ def test_a_partner_module_holds_two_commands() -> None:
 def loaded_for(args: list[str]) -> list[str]:
     code = (
         "import sys; from incjournal import startup as launch; "
-        f"launch._only = launch.modules_for({args!r}); import incjournal.cli; "
+        f"launch.load_commands(launch.modules_for({args!r})); "
         "print(' '.join(sorted(m for m in sys.modules if m.startswith('incjournal.cli.'))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -69,3 +70,22 @@ def test_each_modules_commands_run_from_the_console_script(tmp_path: Path, modul
     result = ij_subprocess(tmp_path, command, "--help")
     assert result.returncode == 0, result.stderr
     assert f"Usage: ij {command} " in result.stdout
+
+
+def test_help_lists_commands_in_the_order_a_newcomer_needs_them(tmp_path: Path) -> None:
+    listing = ij_subprocess(tmp_path, "--help").stdout
+    names = [line.split()[0] for line in listing.splitlines() if line.startswith("  ")]
+    order = [names.index(name) for name in ("init", "open", "note", "brief", "review", "demo")]
+    assert order == sorted(order)
+
+
+def test_windows_is_refused_in_one_line_with_exit_2(tmp_path: Path) -> None:
+    code = "import sys; sys.platform = 'win32'; from incjournal.startup import main; main()"
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "note", "x"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert proc.returncode == 2
+    assert proc.stderr == "ij: error: Windows is not supported; run ij in WSL " + (
+        "(Windows Subsystem for Linux)\n"
+    )
+    assert not (tmp_path / ".git").exists()

@@ -21,8 +21,8 @@ _PROBE = """
 import atexit
 import sys
 sys.argv = ["ij", *sys.argv[1:]]
-from incjournal.cli import main
-atexit.register(  # main() leaves with os._exit, after the atexit handlers
+from incjournal.startup import main
+atexit.register(
     lambda: print("PYDANTIC" if "pydantic" in sys.modules else "NO-PYDANTIC", file=sys.stderr)
 )
 main()

@@ -1,20 +1,21 @@
-"""The `ij` / `incjournal` command line: Typer commands only; the one error handler is here."""
+"""The `ij` command line: the Typer app and its one error handler.
+
+The commands live in one module per group (`incjournal.startup.MODULES`) and register themselves
+on `app` when imported; `incjournal.startup` (the console script) imports the ones a command line
+needs, `load_commands()` all of them.
+"""
 
 from __future__ import annotations
 
-import atexit
-import importlib
 import os
 import sys
-from typing import Any, NoReturn
+from typing import Any
 
 import typer
 from typer.core import TyperGroup
 
-from incjournal.beside import wait_behind
 from incjournal.cli.plainargs import plain_params
 from incjournal.core.errors import IncJournalError
-from incjournal.startup import command_modules, completing
 
 
 class _Group(TyperGroup):
@@ -31,8 +32,6 @@ class _Group(TyperGroup):
                 raise
             typer.echo(f"ij: error: {_os_error(exc)}", err=True)
             raise typer.Exit(2) from None
-        finally:
-            wait_behind()  # cache files written while the command answered
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         plain_params(self, ctx)
@@ -63,58 +62,21 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-# command groups register themselves on `app` when imported: all of them, or for a command line
-# that names a command, its module alone (`incjournal.startup`, the console script)
-for _module in command_modules():
-    importlib.import_module(f"incjournal.cli.{_module}")
 
-
-def main() -> None:
-    _build_only_the_command_run(sys.argv[1:])
+def run() -> None:
+    """Run the app and exit with its code. The answer is flushed here, where a failure can still
+    be told: a reader that went away (`ij list | head`) ends it quietly, a full disk under a
+    redirect is an error (exit 2 unless the command failed already)."""
     try:
         app(prog_name="ij")
+        code: Any = 0
     except SystemExit as exc:
-        _leave(exc.code)
-    _leave(0)
-
-
-def _leave(code: object) -> NoReturn:
-    """Exit without the interpreter's teardown: freeing a long incident's objects one by one takes
-    ~70 ms after the answer is already out. What teardown does that matters is done here: the
-    atexit handlers run, stdout and stderr are flushed (a reader that went away, as `| head` does,
-    ends it quietly). Under a profiler or a coverage tracer, the usual exit (they report then)."""
-    if sys.getprofile() or sys.gettrace():  # a profiler or coverage reports at teardown
-        raise SystemExit(code)
-    status = code if isinstance(code, int) else 0 if code is None else 1
-    if isinstance(code, str):
-        print(code, file=sys.stderr)
-    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
-    if run_exit_handlers is not None:
-        run_exit_handlers()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except BrokenPipeError:
-            pass
-        except OSError as exc:  # a full disk under a redirect: the answer did not get out
-            os.write(2, f"ij: error: {_os_error(exc)}\n".encode())
-            status = status or 2
-    os._exit(status)
-
-
-def _build_only_the_command_run(args: list[str]) -> None:
-    """Start-up: Typer turns every registered command into a Click command before parsing (~60 ms
-    for 40 commands); `ij note ...` needs one. When the first argument is exactly a command's name,
-    keep that one (and one other, so Typer still builds a group). Help, completion and anything
-    else keep them all."""
-    if not args or completing():
-        return
-    commands = app.registered_commands
-    chosen = [c for c in commands if _command_name(c) == args[0]]
-    if len(chosen) == 1:
-        other = next(c for c in commands if c is not chosen[0])
-        commands[:] = [chosen[0], other]
-
-
-def _command_name(info: Any) -> str:
-    return str(info.name or info.callback.__name__.replace("_", "-"))
+        code = exc.code
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # Python's own advice: point stdout at devnull so exit does not fail
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except OSError as exc:
+        print(f"ij: error: {_os_error(exc)}", file=sys.stderr)
+        code = code or 2
+    raise SystemExit(code)
