@@ -26,7 +26,6 @@ from hypothesis import given
 from test_model import entries
 
 from incjournal import write as journal_mod
-from incjournal.beside import can_fork
 from incjournal.core.errors import CorruptFile
 from incjournal.core.fold import Folder, fold
 from incjournal.core.model import Entry, IncidentMeta, Kind, entry_from_dict, entry_to_dict
@@ -467,34 +466,25 @@ def test_trusted_snapshot_sees_files_added_and_removed(
     assert state == pure_state(journal, incident)
 
 
-# a cold read of many files, half of them in a forked worker ------------------------------------
-@pytest.fixture
-def parallel(monkeypatch: pytest.MonkeyPatch) -> None:
-    if not can_fork():
-        pytest.skip("no second CPU (or other threads): reads stay in one process")
-    monkeypatch.setattr(cache, "PARALLEL_MIN", 2)
-
-
-@pytest.mark.usefixtures("parallel")
-def test_a_parallel_read_equals_a_plain_one(journal: Journal, incident: str) -> None:
+# a cold read of many files --------------------------------------------------------------------
+def test_a_cold_read_equals_a_plain_one(journal: Journal, incident: str) -> None:
     for number in range(40):
         write_entry(journal, incident, later(number, Kind.QUESTION if number % 3 else Kind.NOTE))
     assert journal_mod.load_state(journal, incident) == pure_state(journal, incident)
 
 
-@pytest.mark.usefixtures("parallel")
-@pytest.mark.parametrize("which", [0, 39])  # in this process's half, in the worker's
-def test_a_bad_file_fails_a_parallel_read_as_a_plain_one(
+@pytest.mark.parametrize("which", [0, 39])
+def test_a_bad_file_fails_a_cached_read_as_a_plain_one(
     journal: Journal, incident: str, which: int
 ) -> None:
     paths = [write_entry(journal, incident, make(number)) for number in range(40)]
     paths[which].write_bytes(b"id = [not toml")
     with pytest.raises(CorruptFile) as plain:
         pure_state(journal, incident)
-    with pytest.raises(CorruptFile) as parallel:
+    with pytest.raises(CorruptFile) as cached:
         journal_mod.load_state(journal, incident)
-    assert str(parallel.value) == str(plain.value)
-    assert paths[which].name in str(parallel.value)
+    assert str(cached.value) == str(plain.value)
+    assert paths[which].name in str(cached.value)
 
 
 # renders kept with the stamps they were made from -----------------------------------------------
@@ -589,14 +579,11 @@ def test_the_package_key_changes_with_any_file_of_the_package(
     assert len(set(keys)) == 3
 
 
-@pytest.mark.parametrize("beside", [True, False])
 def test_the_write_path_counts_the_names_a_same_tick_folder_stamp_hides(
-    run: Run, journal: Journal, incident: str, monkeypatch: pytest.MonkeyPatch, beside: bool
+    run: Run, journal: Journal, incident: str
 ) -> None:
     """A file landing in the entries folder in the clock tick of the head's folder stamp leaves
-    the stamp as it was: the head's count of names tells (the folder listed beside the write,
-    as for a long incident, or here)."""
-    monkeypatch.setattr(cache, "PARALLEL_MIN", 0 if beside else 10**9)
+    the stamp as it was: the head's count of names tells."""
     for number in range(30):
         write_entry(journal, incident, make(number))
     run("note", "builds the head")

@@ -12,7 +12,6 @@ import shlex
 from collections.abc import Callable
 from datetime import tzinfo
 
-from incjournal.beside import beside
 from incjournal.core.config import Config
 from incjournal.core.fold import IncidentState
 from incjournal.core.model import CLOSES, Entry, Kind
@@ -31,7 +30,6 @@ from incjournal.render.metrics import (
 from incjournal.render.text import cell, inline, quoted
 
 Section = Callable[[IncidentState, tzinfo], list[str]]
-BESIDE_FROM = 2000  # entries from which the timeline table is written in a forked child
 _QUIET = frozenset({Kind.SNOOZE})
 
 
@@ -56,12 +54,8 @@ def review_markdown(state: IncidentState, config: Config) -> str:
         ("Participants and roles", _participants),
     ]
     parts = _header(state, tz)
-    # the longest section (a row per entry) is written in a forked child meanwhile, when long
-    with beside(_timeline, state, tz, fork=len(state.entries) >= BESIDE_FROM) as timeline:
-        built = {title: build(state, tz) for title, build in sections if build is not _timeline}
-        built["Timeline"] = timeline()
-    for title, _build in sections:
-        parts += ["", f"## {title}", "", *built[title]]
+    for title, build in sections:
+        parts += ["", f"## {title}", "", *build(state, tz)]
     return "\n".join(parts).rstrip() + "\n"
 
 

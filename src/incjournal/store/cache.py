@@ -35,8 +35,8 @@ finds a changed file rebuilds the head, one that finds a broken file deletes it.
 
 The files hold plain data where they can (summaries are tuples of strings and integers) and
 entries in their lean form (only the fields their file gives, `model._build`): unpickling 10,000
-full entries costs more than stat-ing their files. With no cache, thousands of entry files are
-parsed in two processes (`_read_entries`): parsing TOML is most of a cold read.
+full entries costs more than stat-ing their files. With no cache, every entry file is parsed
+(`_read_entries`): parsing TOML is most of a cold read.
 """
 
 from __future__ import annotations
@@ -52,8 +52,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from incjournal import beside
-from incjournal.beside import no_gc
 from incjournal.core.errors import CorruptFile
 from incjournal.core.fold import Folder, IncidentState, fold_folder
 from incjournal.core.model import Entry, Kind
@@ -66,8 +64,6 @@ KEEP = 100  # entries the write-path head keeps (the page shows the last 10 live
 KEEP_CHANGES = 20  # decisions, status, severity and role changes it keeps (the page shows 5)
 MIN_LIVE = 20  # a head whose kept entries hold fewer live ones is not used for the page
 DIR = "cache"
-PARALLEL_MIN = 2000  # entry files to parse before a second process pays for itself (~50 ms)
-LARGE_SNAPSHOT = 1 << 20  # bytes of a snapshot (~3,000 entries) loaded beside the files' scan
 
 Sig = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 T = TypeVar("T")
@@ -129,9 +125,7 @@ def package_key() -> str:
 def read_cache(path: Path, kind: type[T], key: str) -> T | None:
     """The cached object, or None when missing, unreadable, corrupt, of another version or key."""
     try:
-        raw = path.read_bytes()
-        with no_gc():
-            data = pickle.loads(raw)  # noqa: S301 - our own per-clone file, never committed
+        data = pickle.loads(path.read_bytes())  # noqa: S301 - our own file, never committed
     except Exception:  # a truncated or foreign file is only a cache miss
         return None
     if not isinstance(data, kind) or getattr(data, "version", None) != VERSION:
@@ -145,12 +139,8 @@ def _dumps(data: object) -> bytes:
     return pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def write_cache(path: Path, data: object, *, behind: bool = False) -> None:
-    """Temp file + rename, no fsync: a cache lost in a crash is only rebuilt. With `behind`, in
-    a forked child while this process goes on (pickling 10,000 entries takes ~0.1 s)."""
-    if behind:
-        beside.behind(write_cache, path, data)
-        return
+def write_cache(path: Path, data: object) -> None:
+    """Temp file + rename, no fsync: a cache lost in a crash is only rebuilt."""
     raw = _dumps(data)
     with contextlib.suppress(OSError):  # a read-only clone still works, only slower
         atomic_write(path, raw, durable=False)
@@ -219,30 +209,21 @@ class Look:
     files: dict[str, Sig]
 
 
-def look(
-    journal: Journal, incident_id: str, meanwhile: Callable[[], T], *, fork: bool = False
-) -> tuple[Look, T]:
-    """The incident's stamps now, and `meanwhile()` computed while the files are stat-ed (in a
-    forked child, with `fork`: a stat is a few µs, and 10,000 of them add up)."""
+def look(journal: Journal, incident_id: str) -> Look:
+    """The incident's stamps now."""
     taken = time.time_ns()
     meta_sig = stamp(journal.incident_dir(incident_id) / META)
     folder = journal.entries_dir(incident_id)
     dir_sig = stamp(folder)
-    with beside.beside(scan, folder, fork=fork) as scanned:
-        value = meanwhile()
-        files = scanned()
-    return Look(taken, meta_sig, dir_sig, files), value
+    return Look(taken, meta_sig, dir_sig, scan(folder))
 
 
 def snapshot(journal: Journal, incident_id: str, seen: Look | None = None) -> Snapshot:
     """The incident's entries and fold, from the cache where it still matches the files (as
     `seen` found them, if given)."""
     path = state_path(journal, incident_id)
-    load = functools.partial(read_cache, path, Snapshot, incident_id)
-    if seen is None:
-        seen, old = look(journal, incident_id, load, fork=_large(path))
-    else:
-        old = load()
+    seen = seen or look(journal, incident_id)
+    old = read_cache(path, Snapshot, incident_id)
     taken, meta_sig, dir_sig, files = seen.taken, seen.meta_sig, seen.dir_sig, seen.files
     try:
         fresh = _refresh(journal, incident_id, old, meta_sig, files, taken)
@@ -250,16 +231,9 @@ def snapshot(journal: Journal, incident_id: str, seen: Look | None = None) -> Sn
         _head_path(journal, incident_id).unlink(missing_ok=True)
         raise
     if fresh is not old:
-        write_cache(path, fresh, behind=True)
+        write_cache(path, fresh)
         save_head(journal, incident_id, fresh.folder, files, dir_sig, taken)
     return fresh
-
-
-def _large(path: Path) -> bool:
-    """Whether the cached snapshot is large enough (thousands of entries) that loading it and
-    stat-ing the entry files in two processes pays for a fork."""
-    sig = stamp(path)
-    return sig is not None and sig[0] >= LARGE_SNAPSHOT
 
 
 def _refresh(
@@ -293,17 +267,7 @@ def _refresh(
     return Snapshot.of(incident_id, meta_sig, taken, files, entries, old.folder)
 
 
-def _read_entries(folder: Path, names: list[str]) -> dict[str, Entry]:
-    """The entry files `names` parsed, the second half in a forked child when there are many:
-    parsing is most of a cold read of 10,000. If anything goes wrong in the child, this process
-    reads that half itself, so a bad file fails as in a plain read."""
-    half = len(names) // 2
-    with beside.beside(_read_part, folder, names[half:], fork=len(names) >= PARALLEL_MIN) as second:
-        first = _read_part(folder, names[:half])
-        return {**first, **second()}
-
-
-def _read_part(folder: Path, names: Iterable[str]) -> dict[str, Entry]:
+def _read_entries(folder: Path, names: Iterable[str]) -> dict[str, Entry]:
     prefix = f"{folder}{os.sep}"
     return {n: read_entry(prefix + n) for n in names}
 
@@ -359,13 +323,14 @@ def rendered(
     code. The review of a 10,000-entry incident takes longer to render than to check."""
     path = cache_dir(journal) / "renders" / f"{incident_id}.{name}.pickle"
     inputs = f"{inputs}\0{package_key()}"
-    seen, old = look(journal, incident_id, lambda: read_cache(path, Rendered, incident_id))
+    seen = look(journal, incident_id)
+    old = read_cache(path, Rendered, incident_id)
     if old is not None and old.inputs == inputs and old.matches(seen.meta_sig, seen.files):
         return str(old.text)
     snap = snapshot(journal, incident_id, seen)  # stamps taken before its files were read
     text = build(snap.folder.freeze())
     stamps = (snap.meta_sig, snap.taken_ns, snap.files, snap.racy)
-    write_cache(path, Rendered(*stamps, cache_key(incident_id), inputs, text), behind=True)
+    write_cache(path, Rendered(*stamps, cache_key(incident_id), inputs, text))
     return text
 
 
@@ -435,9 +400,8 @@ def head_before_write(
     entry file `new` (a name) is written into it; the answer is asked for once it is needed.
 
     A head saved by the last write is always too recent for its folder stamp alone to tell a
-    change in the same clock tick, so its count of names is compared too: a long incident's
-    folder is listed in a forked child (10,000 names take ~8 ms) while this process writes the
-    entry; the new entry (or its temporary file) is not counted."""
+    change in the same clock tick, so its count of names is compared too (10,000 names are
+    listed in ~8 ms); the new entry (or its temporary file) is not counted."""
     head = read_cache(_head_path(journal, incident_id), Head, incident_id)
     entries = journal.entries_dir(incident_id)
     try:
@@ -451,8 +415,7 @@ def head_before_write(
     if not too_recent(head.dir_sig, head.taken_ns):
         yield lambda: head
         return
-    with beside.beside(_names_but, entries, new, fork=head.count >= PARALLEL_MIN) as counted:
-        yield functools.cache(lambda: head if counted() == head.count else None)
+    yield functools.cache(lambda: head if _names_but(entries, new) == head.count else None)
 
 
 def _names_but(folder: Path, new: str) -> int:
@@ -476,7 +439,7 @@ def state_after_write(
         head.count += 1
         head.dir_sig = stamp(journal.entries_dir(incident_id))
         head.taken_ns = taken
-        write_cache(_head_path(journal, incident_id), head)  # behind it, a fork costs more
+        write_cache(_head_path(journal, incident_id), head)
         return head.folder.freeze(), head.complete
     return load_state(journal, incident_id), True
 

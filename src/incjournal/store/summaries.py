@@ -23,10 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from incjournal.beside import beside
 from incjournal.core.fold import RESOLVED_STATE, IncidentState, Milestones, fold_folder
 from incjournal.store.cache import (
-    PARALLEL_MIN,
     VERSION,
     Sig,
     cache_dir,
@@ -148,8 +146,7 @@ def _unchanged(base_fd: int, incident_id: str, row: Row) -> bool:
 
 
 def _unchanged_ids(base: str, names: list[str], rows: dict[str, Row]) -> set[str]:
-    """Which of the incidents `names` (folders of `base`) still have their row's stamps: half of
-    them are checked in a forked child when there are thousands (a stat is a few µs each)."""
+    """Which of the incidents `names` (folders of `base`) still have their row's stamps."""
     try:
         base_fd = os.open(base, os.O_RDONLY)
     except OSError:
@@ -198,9 +195,7 @@ def summaries(journal: Journal) -> list[Summary]:
     names = old.names
     if old.folder_sig != folder_sig or too_recent(folder_sig, old.taken_ns):
         names = sorted(os.listdir(base)) if folder_sig is not None else []
-    half = len(names) // 2
-    with beside(_unchanged_ids, base, names[half:], old.rows, fork=half >= PARALLEL_MIN) as rest:
-        same = _unchanged_ids(base, names[:half], old.rows) | rest()
+    same = _unchanged_ids(base, names, old.rows)
     rows: dict[str, Row] = {}
     changed = names is not old.names
     for incident_id in names:
