@@ -5,6 +5,10 @@ Builds journals of the issue's sizes (generated entry files, committed in bulk),
 same repository and jrnl's append (installed into bench/.work/jrnl-venv, never a project
 dependency). The commands compared are measured in one run, alternating, after warm-up; the
 table gives medians, min-max, ratios and peak RSS, then PASS/FAIL against each target.
+
+Peak RSS is measured per process, in extra runs of each command under a small parent
+(`peak_rss`): a child's `ru_maxrss` starts at its parent's resident size when it was forked, so
+read from this (large) Python process it showed the same ~41 MiB for every command.
 """
 
 from __future__ import annotations
@@ -54,7 +58,6 @@ SMALL = 10  # entries (and incidents) of the tiny journal
 class Sample:
     wall: float
     cpu: float  # user + system seconds of the process and the children it waited for
-    rss: int  # bytes
     code: int
 
 
@@ -68,6 +71,7 @@ class Case:
     prepare: Callable[[int], None] | None = None
     versus: str | None = None  # label of the case this one's ratio is against
     samples: list[Sample] = field(default_factory=list)
+    rss: list[int] = field(default_factory=list)  # bytes, from `peak_rss` runs
 
     @property
     def median(self) -> float:
@@ -79,11 +83,11 @@ class Case:
 
     @property
     def peak_rss(self) -> int:
-        return max(s.rss for s in self.samples)
+        return max(self.rss, default=0)
 
 
 def run_once(case: Case, number: int, env: dict[str, str]) -> Sample:
-    """Time one process; its peak RSS comes from wait4's rusage of that child alone."""
+    """Time one process (wall, and CPU from wait4's rusage of it and its children)."""
     if case.prepare is not None:
         case.prepare(number)
     argv = case.argv(number)
@@ -105,11 +109,53 @@ def run_once(case: Case, number: int, env: dict[str, str]) -> Sample:
             detail = err.read().decode(errors="replace").strip()[-2000:]
             raise RuntimeError(f"{case.label}: {' '.join(argv)} exited {proc.returncode}\n{detail}")
     cpu = usage.ru_utime + usage.ru_stime
-    return Sample(wall, cpu, usage.ru_maxrss * 1024, proc.returncode)
+    return Sample(wall, cpu, proc.returncode)
 
 
-def measure(cases: Sequence[Case], runs: int, warmup: int, env: dict[str, str]) -> None:
-    """Warm up, then alternate the cases round by round (rotating who goes first)."""
+GNU_TIME = Path("/usr/bin/time")
+# the fallback parent: a bare interpreter (~10 MiB, below any command measured here) that runs
+# the command and reports the child's own ru_maxrss (KiB on Linux, bytes on macOS)
+_RSS_PARENT = """
+import os, subprocess, sys
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+scale = 1 if sys.platform == "darwin" else 1024
+open(sys.argv[1], "w").write(str(usage.ru_maxrss * scale))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def gnu_time() -> bool:
+    """Whether /usr/bin/time is GNU time (`-f %M`: the child's peak RSS in KiB)."""
+    if not GNU_TIME.exists():
+        return False
+    probe = subprocess.run([str(GNU_TIME), "-f", "%M", "true"], capture_output=True, text=True)
+    return probe.returncode == 0 and probe.stderr.strip().isdigit()
+
+
+def peak_rss(argv: list[str], cwd: Path, env: dict[str, str]) -> int:
+    """The peak resident size in bytes of the process running `argv`, read by a small parent
+    (GNU time, else a bare interpreter) so that this process's own size does not count."""
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as out:
+        if gnu_time():
+            parent = [str(GNU_TIME), "-f", "%M", "-o", out.name]
+            scale = 1024
+        else:
+            parent = [sys.executable, "-c", _RSS_PARENT, out.name]
+            scale = 1
+        proc = subprocess.run([*parent, *argv], cwd=cwd, env=env, capture_output=True)
+        if proc.returncode != 0:
+            raise RuntimeError(
+                f"{' '.join(argv)} exited {proc.returncode}: {proc.stderr[-2000:]!r}"
+            )
+        return int(out.read().split()[-1]) * scale
+
+
+def measure(
+    cases: Sequence[Case], runs: int, warmup: int, env: dict[str, str], rss_runs: int = 2
+) -> None:
+    """Warm up, then alternate the cases round by round (rotating who goes first); then the
+    peak RSS of each, in `rss_runs` runs of its own."""
     for number in range(warmup):
         for case in cases:
             run_once(case, -1 - number, env)
@@ -117,6 +163,11 @@ def measure(cases: Sequence[Case], runs: int, warmup: int, env: dict[str, str]) 
         shift = number % len(cases)
         for case in [*cases[shift:], *cases[:shift]]:
             case.samples.append(run_once(case, number, env))
+    for number in range(runs, runs + rss_runs):
+        for case in cases:
+            if case.prepare is not None:
+                case.prepare(number)
+            case.rss.append(peak_rss(case.argv(number), case.cwd, env))
 
 
 # environment -------------------------------------------------------------------------------------

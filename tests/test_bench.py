@@ -7,6 +7,7 @@ measurement ran the real command (which left its trace) and that the report rend
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,18 +55,41 @@ def test_quick_journal_and_measurements(bench: ModuleType, tmp_path: Path) -> No
     (tmp_path / "floor").mkdir()
     note = bench.note_case(bench.ij_argv(), "ij note (tiny journal)", built.root, bench.FLOOR_LABEL)
     by_hand = bench.git_case("git add && git commit", built.root, note.label)
-    bench.measure([floor, note, by_hand], runs=1, warmup=0, env=env)
+    bench.measure([floor, note, by_hand], runs=1, warmup=0, env=env, rss_runs=2)
 
-    assert all(len(c.samples) == 1 and c.samples[0].rss > 0 for c in (floor, note, by_hand))
-    assert len(list((tmp_path / "floor").glob("*.toml"))) == 1
-    assert len(git(built.root, "log", "--format=%H").split()) == 1 + 1 + 1
-    assert len(journal_mod.load_state(journal, first).entries) == 41
+    assert all(len(c.samples) == 1 and len(c.rss) == 2 for c in (floor, note, by_hand))
+    assert all(10 * bench.MIB < c.peak_rss < 100 * bench.MIB for c in (floor, note))
+    runs = 1 + 2  # timed, then measured for RSS
+    assert len(list((tmp_path / "floor").glob("*.toml"))) == runs
+    assert len(git(built.root, "log", "--format=%H").split()) == 1 + runs + runs
+    assert len(journal_mod.load_state(journal, first).entries) == 40 + runs
     cases = {c.label: c for c in (floor, note, by_hand)}
     report = bench.table(bench.Group("write", "Appending one note", list(cases.values())), cases)
     assert "x floor" in report and "ij note (tiny journal)" in report
-    verdicts = {t.text: t.verdict for t in bench.targets(cases, bench.QUICK, None)}
-    assert verdicts["ij note / framework floor"] in ("PASS", "FAIL")
-    assert verdicts["ij note / jrnl append (tiny journals)"] == "SKIP"
+    found = {t.text: t for t in bench.targets(cases, bench.QUICK, None)}
+    against_floor = found["ij note / framework floor"]
+    assert against_floor.value == pytest.approx(note.median / floor.median)
+    assert against_floor.verdict == ("PASS" if against_floor.value <= 1.3 else "FAIL")
+    assert found["ij note / jrnl append (tiny journals)"].verdict == "SKIP"
+
+
+def test_a_target_passes_at_its_limit_and_fails_above_it(bench: ModuleType) -> None:
+    verdicts = [bench.Target("t", value, 1.0, "x").verdict for value in (0.5, 1.0, 1.01, None)]
+    assert verdicts == ["PASS", "PASS", "FAIL", "SKIP"]
+
+
+def test_peak_rss_is_the_measured_process_own(bench: ModuleType, tmp_path: Path) -> None:
+    """A child forked by a large process starts with that process's resident size as its peak;
+    the bench reads each command's own (here: a small one and one that holds 120 MiB, while
+    this process holds 200 MiB more than it did)."""
+    ballast = bytearray(200 * bench.MIB)  # pages touched below: resident in this process
+    for at in range(0, len(ballast), 4096):
+        ballast[at] = 1
+    small = bench.peak_rss([sys.executable, "-c", "pass"], tmp_path, dict(os.environ))
+    held = "x = bytearray(120 * 2**20); x[::4096] = b'1' * len(x[::4096])"
+    large = bench.peak_rss([sys.executable, "-c", held], tmp_path, dict(os.environ))
+    assert small < 40 * bench.MIB
+    assert 120 * bench.MIB < large < 200 * bench.MIB
 
 
 def test_a_command_name_builds_only_that_command(journal_dir: Path) -> None:
