@@ -13,7 +13,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-SRC = Path(__file__).resolve().parents[1] / "src"
+from conftest import pythonpath
+
 ANSI = "\x1b["
 
 
@@ -25,7 +26,7 @@ class Tty:
 
 def ij_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """The test's environment plus this checkout's source on PYTHONPATH."""
-    return {**os.environ, "PYTHONPATH": str(SRC), **(extra or {})}
+    return {**os.environ, "PYTHONPATH": pythonpath(), **(extra or {})}
 
 
 def run_in_pty(

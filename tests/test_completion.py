@@ -79,7 +79,10 @@ def test_install_completion_then_tab_in_bash(
     ij_shim(bin_dir)
     home = tmp_path / "home"
     home.mkdir()
-    env = shell_env(bin_dir, {"HOME": str(home), "SHELL": "/bin/bash"})
+    # the shell named, not detected: Typer's detection reads the parent process, which is this
+    # test's Python whenever `bash -c` runs its one command in place (it failed 1 run in 2)
+    typer_takes_a_shell_name = {"_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
+    env = shell_env(bin_dir, {"HOME": str(home), "SHELL": "/bin/bash", **typer_takes_a_shell_name})
     installed = subprocess.run(
         ["bash", "-c", "ij --install-completion bash"],
         cwd=journal_dir,

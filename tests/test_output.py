@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import Run, ij_subprocess
+from conftest import Run, ij_subprocess, pythonpath
 from terminal import run_in_pty
 from typer.main import get_command
 
@@ -101,7 +101,7 @@ def test_a_long_answer_reaches_a_pipe_whole(journal_dir: Path, busy: str) -> Non
         cwd=journal_dir,
         capture_output=True,
         text=True,
-        env={**__import__("os").environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")},
+        env={**__import__("os").environ, "PYTHONPATH": pythonpath()},
         check=False,
     )
     assert with_head.stdout.count("\n") == 1
