@@ -7,7 +7,7 @@ from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
 ORDER = ["tour", "core", "briefs", "evidence", "review", "nudges", "cli-tips", "team", "streams",
-         "performance"]  # fmt: skip
+         "chat", "performance"]  # fmt: skip
 
 
 def build() -> str:

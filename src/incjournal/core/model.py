@@ -42,6 +42,7 @@ class Kind(StrEnum):
     STRIKE = "strike"
     SNOOZE = "snooze"
     STREAM = "stream"  # a workstream opened, given a lead, or closed (core/streams.py)
+    LINK = "link"  # an external reference (issue, ticket) for an action: text = URL, ref = it
 
 
 # which kind a closing entry closes: answer closes a question, and so on
@@ -118,6 +119,7 @@ class Entry:
             Kind.AMEND: f"of {self.ref}",
             Kind.STRIKE: f"{self.ref}",
             Kind.SNOOZE: f"{self.nudge}",
+            Kind.LINK: f"for {self.ref}",
             Kind.STREAM: f"{self.state} {self.stream}"
             + (f" (lead: {self.person})" if self.person else ""),
         }

@@ -6,9 +6,11 @@ from datetime import datetime, tzinfo
 
 from incjournal.core.config import Config
 from incjournal.core.fold import IncidentState, Item
+from incjournal.core.links import links_by_ref
 from incjournal.core.model import Entry
 from incjournal.core.times import human_duration, show
 from incjournal.render.context import as_of
+from incjournal.render.links import linked
 from incjournal.render.streams import page_lines, unstreamed
 from incjournal.render.text import cell, inline, quoted
 
@@ -37,12 +39,18 @@ def incident_page(
         *_section("Open hypotheses", [_item(i, tz) for i in _own(state, "hypotheses")]),
         *_section("Open questions", [_item(i, tz) for i in _own(state, "questions")]),
         *_section("Risks", [_item(i, tz) for i in _own(state, "risks")]),
-        *_section("Open actions", [_item(i, tz) for i in _own(state, "actions")]),
+        *_section("Open actions", _actions(state, tz)),
         *_section("Workstreams", page_lines(state, tz, now or as_of(state))[1:]),
         *_section("Recent decisions", [_decision(e, tz) for e in state.decisions[-5:]]),
         *_timeline(state, tz),
     ]
     return "\n".join(parts).rstrip() + "\n"
+
+
+def _actions(state: IncidentState, tz: tzinfo) -> list[str]:
+    """Open actions of no workstream, each with its issues or tickets (`ij link`)."""
+    refs = links_by_ref(state)
+    return [_item(i, tz) + linked(refs.get(i.entry.id, ())) for i in _own(state, "actions")]
 
 
 def _own(state: IncidentState, name: str) -> tuple[Item, ...]:

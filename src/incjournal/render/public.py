@@ -25,7 +25,16 @@ from incjournal.render.text import Md, Text, quote
 # entries whose kind never reaches a public render, whatever their visibility (an update
 # reaches the briefs of the audience it was sent to: `statements`)
 NEVER = frozenset(
-    {Kind.COMMAND, Kind.EVIDENCE, Kind.UPDATE, Kind.ROLE, Kind.SNOOZE, Kind.AMEND, Kind.STRIKE}
+    {
+        Kind.COMMAND,
+        Kind.EVIDENCE,
+        Kind.UPDATE,
+        Kind.ROLE,
+        Kind.SNOOZE,
+        Kind.AMEND,
+        Kind.STRIKE,
+        Kind.LINK,
+    }
 )
 SPECIAL_TAGS = ("title", "eta", "workaround")
 

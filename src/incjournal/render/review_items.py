@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 from incjournal.core.fold import IncidentState, Item
+from incjournal.core.links import links_by_ref
 from incjournal.core.model import Kind
 from incjournal.core.times import human_duration
 from incjournal.render.evidence import command_summary
 from incjournal.render.labels import name_of, when
+from incjournal.render.links import linked
 from incjournal.render.text import cell, inline
 
 KNOWN_MAX = 5  # items named per line of "what was known at that moment"
@@ -195,11 +197,13 @@ def follow_ups(state: IncidentState, tz: tzinfo) -> list[str]:
     chosen += [a for a in state.actions if not a.entry.follow_up and a.is_open]
     if not chosen:
         return ["_No follow-up actions yet: `ij action TEXT --owner P --follow-up`._"]
+    refs = links_by_ref(state)
     rows = ["| action | owner | due | status | kind |", "|---|---|---|---|---|"]
     for item in chosen:
         e = item.entry
         owner = cell(e.owner) if e.owner else "**unowned**"
         status = "open" if item.closed_by is None else f"done {when(item.closed_by.at, tz)}"
         kind = "follow-up" if e.follow_up else "incident action, left open"
-        rows.append(f"| {cell(e.text)} | {owner} | {when(e.due, tz)} | {status} | {kind} |")
+        text = cell(e.text) + linked(refs.get(e.id, ()))
+        rows.append(f"| {text} | {owner} | {when(e.due, tz)} | {status} | {kind} |")
     return rows
