@@ -35,7 +35,8 @@ def test_brief_has_everything_an_incoming_ic_needs_in_order(brief: str) -> None:
         "Open actions",
         "Open questions",
         "Open risks",
-        "What we believe (confirmed)",
+        "Questions answered",
+        "What we believe (confirmed causes, in order)",
         "Still being investigated",
         "Tried and ruled out",
         "Done so far",
@@ -47,7 +48,11 @@ def test_brief_has_everything_an_incoming_ic_needs_in_order(brief: str) -> None:
 def test_facts_state_severity_duration_impact_roles(brief: str) -> None:
     assert "| Status | **monitoring** |" in brief
     assert "| Severity | SEV2 |" in brief
-    assert "| Duration | 21h 38m so far (impact started Mon 23 Nov 09:12) |" in brief
+    assert "| Open for | 21h 38m so far (since Mon 23 Nov 09:12) |" in brief
+    assert (
+        "| Customer impact | customers were affected 3h 06m in two windows: "
+        "2026-11-23 09:12–10:26, 17:38–19:30 CET |"
+    ) in brief
     assert "| Metrics | TTD 28m · TTM 1h 14m · TTR — |" in brief
     assert "| Impact | About 10% of EU card payments fail since 17:31" in brief
     assert "| Roles | ic: Bob Okafor · comms: Dana Kim · ops: Erin Walsh |" in brief
@@ -70,7 +75,7 @@ def test_open_work_has_owners_and_due_times(brief: str) -> None:
 
 
 def test_believed_ruled_out_and_decisions(brief: str) -> None:
-    believed = section(brief, "What we believe (confirmed)")
+    believed = section(brief, "What we believe (confirmed causes, in order)")
     assert "Card processor is rate-limiting our new egress IPs — confirmed Mon 23 Nov 19:12" in (
         believed
     )

@@ -29,7 +29,7 @@ from incjournal.core.model import Entry, IncidentMeta, Kind, entry_from_dict, en
 from incjournal.core.times import show, to_rfc3339, utcnow
 from incjournal.render.evidence import command_summary
 from incjournal.render.labels import when, zone_name
-from incjournal.render.metrics import milestone_rows
+from incjournal.render.metrics import impact_rows, impact_summary, milestone_rows, open_for
 from incjournal.render.text import inline, quoted
 from incjournal.rows import state_json
 from incjournal.store.journal import META, REVIEW, Journal, atomic_write, check_slug, entry_filename
@@ -110,6 +110,10 @@ def export_markdown(state: IncidentState, config: Config, now: datetime) -> str:
         + f"; opened {show(state.meta.opened_at, tz)} by {inline(state.meta.opened_by)}.",
         "",
         *milestone_rows(state, tz),
+        "",
+        f"The incident was {open_for(state, now)}; {impact_summary(state, tz, now)}.",
+        "",
+        *impact_rows(state, tz, now),
         "",
         f"## Entries ({len(state.entries)})",
     ]

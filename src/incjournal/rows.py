@@ -71,6 +71,8 @@ def _item_json(item: Item) -> dict[str, Any]:
         "owner": item.entry.owner,
         "outcome": item.outcome,
         "closed_by": item.closed_by.id if item.closed_by else None,
+        "answers": [e.id for e in item.answers] if item.entry.kind is Kind.QUESTION else [],
+        "assigned_by": [e.id for e in item.assignments],
         "due": to_rfc3339(item.entry.due) if item.entry.due else None,
     }
 
@@ -81,6 +83,21 @@ def _when(value: datetime | None) -> str | None:
 
 def _seconds(value: timedelta | None) -> int | None:
     return int(value.total_seconds()) if value is not None else None
+
+
+def impact_json(state: IncidentState, now: datetime) -> dict[str, Any]:
+    """Customer impact (each window and the total) and how long the incident has been open."""
+    ms = state.milestones
+    end = ms.resolved or now
+    windows = [
+        {"window": w.number, "start": _when(w.start), "end": _when(w.end)}
+        for w in state.impact_windows
+    ]
+    return {
+        "impact_windows": windows,
+        "impact_s": _seconds(state.impact_length(end)) if windows else None,
+        "open_s": _seconds(end - ms.started) if ms.started else None,
+    }
 
 
 def state_json(state: IncidentState, config: Config, now: datetime) -> dict[str, Any]:
@@ -102,6 +119,8 @@ def state_json(state: IncidentState, config: Config, now: datetime) -> dict[str,
             "ttm_s": _seconds(ms.ttm),
             "ttr_s": _seconds(ms.ttr),
         },
+        **impact_json(state, now),
+        "causes": [i.entry.id for i in state.causes],
         **{
             name: [_item_json(i) for i in getattr(state, name)]
             for name in ("questions", "hypotheses", "risks", "actions")

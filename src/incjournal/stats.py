@@ -1,6 +1,7 @@
 """`ij stats`: incident metrics across a journal, per severity: counts, median and p90 TTD/TTM/TTR.
 
-An incident counts under its current severity. A metric that is not known for an incident (never
+An incident counts under its peak severity: the worst it reached (a SEV1 for ten minutes that
+ended as SEV3 counts as a SEV1). A metric that is not known for an incident (never
 mitigated, still open) is left out of that metric's median and p90, never guessed; `n` says how many
 incidents each figure is made of. p90 interpolates linearly between the closest ranks.
 """
@@ -26,7 +27,7 @@ class IncidentMetrics(NamedTuple):
     (10,000 incidents: no datetime or timedelta built only to be subtracted or sorted)."""
 
     id: str
-    severity: int | None
+    severity: int | None  # the peak severity: the worst the incident reached
     resolved: bool
     opened_us: int
     ttd: int | None
@@ -42,7 +43,7 @@ class IncidentMetrics(NamedTuple):
 
         return cls(
             summary.id,
-            summary.severity,
+            summary.peak_severity,
             summary.is_resolved,
             summary.opened_us,
             since_start(summary.detected_us),

@@ -248,18 +248,47 @@ def role(
 def mark(
     milestone: Annotated[str, typer.Argument(help="started, detected, mitigated or resolved.")],
     text: OptText = None,
+    window: Annotated[
+        int | None,
+        typer.Option(
+            "--window",
+            help="The customer-impact window a started/mitigated mark corrects (default 1); "
+            "one past the last adds a window found later.",
+        ),
+    ] = None,
     *,
     opts: EntryOptions,
 ) -> None:
     """Set a milestone explicitly (impact often began before anyone noticed).
 
+    `started` and `mitigated` are the start and end of customer impact; with `--window N` they
+    correct the Nth impact window (a relapse), or add one (N = one past the last).
+
     Example: ij mark started --at 09:52
+    Example: ij mark mitigated --window 2 --at 11:05
     """
     chosen = milestone.strip().lower()
     if chosen not in MILESTONES:
         raise BadValue(f"invalid milestone {milestone!r}: use one of {', '.join(MILESTONES)}")
+    if window is not None:
+        _check_window(opts, chosen, window)
     body = read_text(text) if text is not None else ""
-    _write(opts, Kind.MILESTONE, body, "marked", milestone=chosen)
+    _write(opts, Kind.MILESTONE, body, "marked", milestone=chosen, window=window)
+
+
+def _check_window(opts: EntryOptions, milestone: str, window: int) -> None:
+    """A window mark must name an impact window that exists (a start may add the next one)."""
+    if milestone not in ("started", "mitigated"):
+        raise BadValue(f"--window goes with `started` or `mitigated`, not {milestone!r}")
+    journal = open_journal()
+    state = journal_mod.load_state(journal, journal.resolve_incident(opts.incident))
+    count = len(state.impact_windows)
+    last = count + 1 if milestone == "started" else count
+    if not 1 <= window <= last:
+        raise BadValue(
+            f"no impact window {window}: this incident has {count} "
+            f"(`ij mark started --window {count + 1} --at T` adds one)"
+        )
 
 
 @entry_command("impact")

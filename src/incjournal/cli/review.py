@@ -107,7 +107,8 @@ def stats(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Per severity: incidents, open ones, median and p90 TTD / TTM / TTR.
+    """Per peak severity (the worst each incident reached): incidents, open ones, median and p90
+    TTD / TTM / TTR.
 
     Example: ij stats --since 2026-01-01
     """

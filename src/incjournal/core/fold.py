@@ -9,7 +9,7 @@ new entry to a folded state instead of refolding the whole history.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -22,10 +22,21 @@ RESOLVED_STATE = "resolved"
 
 @dataclass(frozen=True)
 class Item:
-    """A question, hypothesis, risk or action, and the entry that closed it, if any."""
+    """A question, hypothesis, risk or action, and the entry that closed it, if any.
+
+    `entry` carries the item's current owner and due time (`ij assign` changes them; the
+    assignments themselves are kept in `assignments`); `later` holds the answers that came after
+    the first one (a question can be answered more than once)."""
 
     entry: Entry
     closed_by: Entry | None = None
+    later: tuple[Entry, ...] = ()
+    assignments: tuple[Entry, ...] = ()
+
+    @property
+    def answers(self) -> tuple[Entry, ...]:
+        """Every closing entry, first one first (a question's answers)."""
+        return (self.closed_by, *self.later) if self.closed_by is not None else ()
 
     @property
     def is_open(self) -> bool:
@@ -74,11 +85,55 @@ class Milestones:
         return self._since_start(self.resolved)
 
 
+MITIGATING = (MITIGATED_STATE, RESOLVED_STATE)  # statuses under which customers are not affected
+
+
+@dataclass(frozen=True)
+class ImpactWindow:
+    """A stretch of customer impact: from its start to the mitigation that ended it."""
+
+    number: int
+    start: datetime
+    end: datetime | None  # None: customers are still affected
+
+    def length(self, now: datetime) -> timedelta:
+        """How long it lasted (an open window: until `now`); never negative."""
+        end = self.end if self.end is not None else now
+        return max(end - self.start, timedelta(0))
+
+
+Span = tuple[datetime | None, datetime | None]  # (start, end) of customer impact; None: not known
+
+
+def impact_windows(
+    ms: Milestones, spans: Iterable[Span], window_marks: Mapping[tuple[str, int], datetime]
+) -> tuple[ImpactWindow, ...]:
+    """Customer impact: `started` to the first mitigation, then one window per relapse (a move
+    from monitoring or resolved back to another status) to the next mitigation (`spans`, from
+    the status changes; the first one's start is `started`). Marks correct a window: `started` /
+    `mitigated` with window N set its start / end (N = one past the last adds a window found
+    later); without a window number they are window 1's."""
+    if ms.started is None:
+        return ()
+    windows: list[list[datetime | None]] = [list(span) for span in spans]
+    windows[0][0] = ms.started
+    if "mitigated" in ms.explicit:
+        windows[0][1] = ms.mitigated
+    starts_first = sorted(window_marks.items(), key=lambda m: (m[0][0] != "started", m[0][1]))
+    for (name, number), at in starts_first:
+        if name == "started" and number == len(windows) + 1:
+            windows.append([at, None])
+        elif number <= len(windows):
+            windows[number - 1][0 if name == "started" else 1] = at
+    return tuple(ImpactWindow(n, start, end) for n, (start, end) in enumerate(windows, 1) if start)
+
+
 @dataclass(frozen=True)
 class IncidentState:
     meta: IncidentMeta
     status: str = INVESTIGATING
     severity: int | None = None
+    peak_severity: int | None = None  # the worst (lowest-numbered) severity it ever had
     roles: Mapping[str, str] = field(default_factory=dict)
     role_history: tuple[RoleChange, ...] = ()
     impact: Entry | None = None
@@ -91,6 +146,7 @@ class IncidentState:
     severity_changes: tuple[Entry, ...] = ()
     updates: Mapping[str, Entry] = field(default_factory=dict)
     milestones: Milestones = Milestones()
+    impact_windows: tuple[ImpactWindow, ...] = ()
     reopened: bool = False
     entries: tuple[Entry, ...] = ()
     originals: Mapping[str, Entry] = field(default_factory=dict)
@@ -118,6 +174,21 @@ class IncidentState:
     def participants(self) -> tuple[str, ...]:
         seen = dict.fromkeys([e.author for e in self.entries] + list(self.roles.values()))
         return tuple(seen)
+
+    @property
+    def causes(self) -> tuple[Item, ...]:
+        """Every confirmed hypothesis (each a contributing cause), in the order confirmed."""
+        confirmed = [h for h in self.hypotheses if h.outcome == "confirm"]
+        return tuple(sorted(confirmed, key=lambda h: h.answers[0].sort_key()))
+
+    def impact_length(self, now: datetime) -> timedelta:
+        """Customer impact in total: the impact windows added up (an open one until `now`)."""
+        return sum((w.length(now) for w in self.impact_windows), timedelta(0))
+
+    @property
+    def customers_affected(self) -> bool:
+        """Whether an impact window is still open."""
+        return bool(self.impact_windows) and self.impact_windows[-1].end is None
 
     def open_items(self, name: str) -> tuple[Item, ...]:
         items: tuple[Item, ...] = getattr(self, name)
@@ -174,6 +245,7 @@ class Folder:
         self.meta = meta
         self.status = INVESTIGATING
         self.severity: int | None = None
+        self.peak_severity: int | None = None
         self.roles: dict[str, str] = {}
         self.role_history: list[RoleChange] = []
         self.impact: Entry | None = None
@@ -185,6 +257,8 @@ class Folder:
         self.severity_changes: list[Entry] = []
         self.updates: dict[str, Entry] = {}
         self.marks: dict[str, datetime] = {}
+        self.window_marks: dict[tuple[str, int], datetime] = {}
+        self.impact_spans: list[Span] = [(None, None)]
         self.open_at: datetime | None = None
         self.first_monitoring: datetime | None = None
         self.resolved_at: datetime | None = None
@@ -217,9 +291,9 @@ class Folder:
 
         for items in self.items.values():
             for key, item in items.items():
-                if item.entry is old or item.closed_by is old:
-                    closer = swap(item.closed_by) if item.closed_by is not None else None
-                    items[key] = Item(swap(item.entry), closer)
+                closers = (item.closed_by, *item.later, *item.assignments)
+                if item.entry.id == ref or any(e is old for e in closers):
+                    items[key] = _swapped(item, ref, new, swap)
         self.decisions = [swap(e) for e in self.decisions]
         self.status_changes = [swap(e) for e in self.status_changes]
         self.severity_changes = [swap(e) for e in self.severity_changes]
@@ -249,7 +323,7 @@ class Folder:
     def _open(self, entry: Entry) -> None:
         self.open_at = self.open_at or entry.at
         if entry.level is not None:
-            self.severity = entry.level
+            self._level(entry.level)
         if entry.person:
             self._role(dataclasses.replace(entry, role="ic"))
 
@@ -259,6 +333,7 @@ class Folder:
             self.reopened = True  # a reopen clears the resolve time, even an explicit mark
             self.resolved_at = None
             self.marks.pop("resolved", None)
+        self._impact_span(entry.at, state in MITIGATING)
         if state == MITIGATED_STATE and self.first_monitoring is None:
             self.first_monitoring = entry.at
         if state == RESOLVED_STATE and self.status != RESOLVED_STATE:
@@ -266,9 +341,22 @@ class Folder:
         self.status = state
         self.status_changes.append(entry)
 
+    def _impact_span(self, at: datetime, mitigating: bool) -> None:
+        """A mitigation ends the open impact span; a relapse after one opens a new span."""
+        start, end = self.impact_spans[-1]
+        if end is None and mitigating:
+            self.impact_spans = [*self.impact_spans[:-1], (start, at)]
+        elif end is not None and not mitigating:
+            self.impact_spans = [*self.impact_spans, (at, None)]
+
     def _severity(self, entry: Entry) -> None:
-        self.severity = entry.level
+        self._level(entry.level)
         self.severity_changes.append(entry)
+
+    def _level(self, level: int | None) -> None:
+        self.severity = level
+        if level is not None and (self.peak_severity is None or level < self.peak_severity):
+            self.peak_severity = level
 
     def _role(self, entry: Entry) -> None:
         if not entry.role or not entry.person:
@@ -283,8 +371,27 @@ class Folder:
     def _close(self, entry: Entry) -> None:
         for kind in CLOSES[entry.kind]:
             item = self.items[kind].get(entry.ref or "")
+            if item is None:
+                continue
+            if item.closed_by is None:
+                item = dataclasses.replace(item, closed_by=entry)
+            elif entry.kind is Kind.ANSWER:  # a further answer: kept, the first still closes it
+                item = dataclasses.replace(item, later=(*item.later, entry))
+            self.items[kind][item.entry.id] = item
+
+    def _assign(self, entry: Entry) -> None:
+        """A new owner and/or due time for an open item: the item carries them from now on."""
+        for items in self.items.values():
+            item = items.get(entry.ref or "")
             if item is not None:
-                self.items[kind][item.entry.id] = Item(item.entry, entry)
+                current = dataclasses.replace(
+                    item.entry,
+                    owner=entry.owner or item.entry.owner,
+                    due=entry.due or item.entry.due,
+                )
+                items[item.entry.id] = dataclasses.replace(
+                    item, entry=current, assignments=(*item.assignments, entry)
+                )
 
     def _record(self, entry: Entry) -> None:
         if entry.kind is Kind.DECISION:
@@ -294,7 +401,10 @@ class Folder:
         elif entry.kind is Kind.UPDATE and entry.audience:
             self.updates[entry.audience] = entry
         elif entry.kind is Kind.MILESTONE and entry.milestone:
-            self.marks[entry.milestone] = entry.at
+            if entry.window is not None and entry.window > 1:
+                self.window_marks[(entry.milestone, entry.window)] = entry.at
+            else:
+                self.marks[entry.milestone] = entry.at
         elif entry.kind is Kind.SNOOZE and entry.nudge and entry.until:
             self.snoozes[entry.nudge] = entry.until
 
@@ -309,10 +419,12 @@ class Folder:
 
     def freeze(self) -> IncidentState:
         items = {k: tuple(v.values()) for k, v in self.items.items()}
+        milestones = self.milestones()
         return IncidentState(
             meta=self.meta,
             status=self.status,
             severity=self.severity,
+            peak_severity=self.peak_severity,
             roles=dict(self.roles),
             role_history=tuple(self.role_history),
             impact=self.impact,
@@ -324,7 +436,8 @@ class Folder:
             status_changes=tuple(self.status_changes),
             severity_changes=tuple(self.severity_changes),
             updates=dict(self.updates),
-            milestones=self.milestones(),
+            milestones=milestones,
+            impact_windows=impact_windows(milestones, self.impact_spans, self.window_marks),
             reopened=self.reopened,
             entries=tuple(self.entries),
             originals=dict(self.originals),
@@ -344,10 +457,21 @@ _HANDLERS = {
     Kind.RISK: Folder._item,
     Kind.ACTION: Folder._item,
     **dict.fromkeys(CLOSES, Folder._close),
+    Kind.ASSIGN: Folder._assign,
     **dict.fromkeys(
         (Kind.DECISION, Kind.IMPACT, Kind.UPDATE, Kind.MILESTONE, Kind.SNOOZE), Folder._record
     ),
 }
+
+
+def _swapped(item: Item, ref: str, new: Entry, swap: Callable[[Entry], Entry]) -> Item:
+    """`item` with the amended entry `new` in place of the one it replaces (an item's own entry
+    keeps the owner and due time assignments gave it)."""
+    entry = item.entry
+    if entry.id == ref:
+        entry = dataclasses.replace(new, owner=entry.owner, due=entry.due)
+    closer = swap(item.closed_by) if item.closed_by is not None else None
+    return Item(entry, closer, tuple(map(swap, item.later)), tuple(map(swap, item.assignments)))
 
 
 def fold(meta: IncidentMeta, entries: Iterable[Entry]) -> IncidentState:

@@ -43,6 +43,7 @@ class Kind(StrEnum):
     SNOOZE = "snooze"
     STREAM = "stream"  # a workstream opened, given a lead, or closed (core/streams.py)
     LINK = "link"  # an external reference (issue, ticket) for an action: text = URL, ref = it
+    ASSIGN = "assign"
 
 
 # which kind a closing entry closes: answer closes a question, and so on
@@ -97,6 +98,7 @@ class Entry:
     nudge: str | None = None
     until: datetime | None = None
     stream: str | None = None  # the workstream the entry belongs to
+    window: int | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -114,7 +116,8 @@ class Entry:
             Kind.STATUS: f"→ {self.state}",
             Kind.SEVERITY: f"→ SEV{self.level}",
             Kind.ROLE: f"{self.role}: {self.person}",
-            Kind.MILESTONE: f"{self.milestone}",
+            Kind.MILESTONE: f"{self.milestone}"
+            + (f" (impact window {self.window})" if self.window else ""),
             Kind.UPDATE: f"to {self.audience}",
             Kind.AMEND: f"of {self.ref}",
             Kind.STRIKE: f"{self.ref}",
@@ -122,6 +125,7 @@ class Entry:
             Kind.LINK: f"for {self.ref}",
             Kind.STREAM: f"{self.state} {self.stream}"
             + (f" (lead: {self.person})" if self.person else ""),
+            Kind.ASSIGN: f"{self.ref}" + (f" → {self.owner}" if self.owner else ""),
         }
         parts = [extras.get(self.kind, ""), self.first_line]
         if self.why:
@@ -165,6 +169,7 @@ _TYPES: Mapping[str, type | tuple[type, ...]] = {
     "file": str,
     "nudge": str,
     "stream": str,
+    "window": int,
 }
 
 

@@ -293,6 +293,12 @@ class InternalBrief:
     mitigated: str | None
     resolved: str | None
     duration: str
+    open_for: str  # 'open for 3h 51m': how long the incident has been open
+    impact_summary: str  # 'customers affected 30m in two windows: 09:12–09:39, 11:02–11:05 UTC'
+    impact_total: str  # '30m', '27m so far'
+    impact_windows: tuple[str, ...]  # '09:12–09:39', '11:02–now'
+    impact_times: str  # '09:12–09:39, 11:02–11:05 UTC'
+    customers_affected: bool  # an impact window is open now
     ttd: str
     ttm: str
     ttr: str
@@ -367,6 +373,7 @@ def _header(state: IncidentState, config: Config, audience: str, now: datetime) 
         "mitigated": clock(ms.mitigated, tz, now) if ms.mitigated else None,
         "resolved": clock(ms.resolved, tz, now) if ms.resolved else None,
         "duration": human_duration((ms.resolved or now) - ms.started if ms.started else None),
+        **impact_fields(state, tz, now),
         "ttd": human_duration(ms.ttd),
         "ttm": human_duration(ms.ttm),
         "ttr": human_duration(ms.ttr),
@@ -374,6 +381,20 @@ def _header(state: IncidentState, config: Config, audience: str, now: datetime) 
         "updated_by": name_of(last.author if last else state.meta.opened_by),
         "roles": tuple(RoleView(r, p) for r, p in state.roles.items()),
         "ic": state.roles.get("ic"),
+    }
+
+
+def impact_fields(state: IncidentState, tz: tzinfo, now: datetime) -> dict[str, Any]:
+    """How long the incident is open, and customer impact: its windows and their total."""
+    from incjournal.render import metrics
+
+    return {
+        "open_for": metrics.open_for(state, now),
+        "impact_summary": metrics.impact_summary(state, tz, now),
+        "impact_total": metrics.impact_total(state, now),
+        "impact_windows": metrics.window_spans(state, tz, now),
+        "impact_times": metrics.impact_times(state, tz, now),
+        "customers_affected": state.customers_affected,
     }
 
 
@@ -399,7 +420,7 @@ def _work(state: IncidentState, tz: tzinfo, now: datetime) -> dict[str, Any]:
     return {
         "impact": view(state.impact) if state.impact else None,
         "affected": affected_of(t for e in with_tags for t in e.tags),
-        "cause": ended("hypotheses", "confirm"),
+        "cause": items(state.causes),
         "hypotheses": ended("hypotheses", "open"),
         "ruled_out": ended("hypotheses", "rule-out"),
         "questions": ended("questions", "open"),

@@ -14,7 +14,7 @@ from incjournal.core.fold import IncidentState, Item
 from incjournal.core.model import Entry
 from incjournal.core.times import human_duration, show
 from incjournal.render.labels import name_of, when, zone_name
-from incjournal.render.metrics import duration, metrics_line, reopen_note
+from incjournal.render.metrics import duration, impact_summary, metrics_line, reopen_note
 from incjournal.render.text import inline
 
 NONE = "_None._"
@@ -41,7 +41,8 @@ def handoff_markdown(
         *_section("Open actions", _opens(state, "actions", tz, now)),
         *_section("Open questions", _opens(state, "questions", tz, now)),
         *_section("Open risks", _opens(state, "risks", tz, now, owned=False)),
-        *_section("What we believe (confirmed)", _closed(state, "confirm", tz)),
+        *_section("Questions answered", _answered(state, tz)),
+        *_section("What we believe (confirmed causes, in order)", _causes(state, tz)),
         *_section("Still being investigated", _opens(state, "hypotheses", tz, now, owned=False)),
         *_section("Tried and ruled out", _closed(state, "rule-out", tz)),
         *_section("Done so far", _closed(state, "done", tz, name="actions")),
@@ -77,7 +78,8 @@ def _facts(state: IncidentState, tz: tzinfo, now: datetime) -> list[str]:
     rows = [
         ("Status", status),
         ("Severity", sev),
-        ("Duration", f"{duration(state, now)} (impact started {when(ms.started, tz)})"),
+        ("Open for", f"{duration(state, now)} (since {when(ms.started, tz)})"),
+        ("Customer impact", impact_summary(state, tz, now)),
         ("Metrics", metrics_line(ms)),
         ("Impact", impact),
         ("Roles", roles),
@@ -130,6 +132,16 @@ def _open(item: Item, tz: tzinfo, now: datetime, owned: bool = True) -> str:
         )
     tail = f" — {', '.join(details)}" if details else ""
     return f"- `{entry.id[:6]}` {inline(entry.text)}{tail} _(since {when(entry.at, tz)})_"
+
+
+def _answered(state: IncidentState, tz: tzinfo) -> list[str]:
+    from incjournal.render.review_items import answered_questions
+
+    return answered_questions(state, tz)
+
+
+def _causes(state: IncidentState, tz: tzinfo) -> list[str]:
+    return [_closed_line(item, tz) for item in state.causes]
 
 
 def _closed(state: IncidentState, outcome: str, tz: tzinfo, name: str = "hypotheses") -> list[str]:

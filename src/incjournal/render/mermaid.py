@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 from incjournal.core.fold import IncidentState
-from incjournal.render.metrics import peak_severity
 
 LABEL_LIMIT = 48
 MAX_DECISIONS = 12
@@ -123,7 +122,7 @@ def gantt(state: IncidentState, tz: tzinfo) -> str:
 
 
 def _title(state: IncidentState) -> str:
-    peak = peak_severity(state)
+    peak = state.peak_severity
     sev = f"SEV{peak} " if peak is not None else ""
     return f"{sev}incident - {label(state.title, 60)}"
 

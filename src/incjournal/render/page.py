@@ -11,6 +11,7 @@ from incjournal.core.model import Entry
 from incjournal.core.times import human_duration, show
 from incjournal.render.context import as_of
 from incjournal.render.links import linked
+from incjournal.render.metrics import impact_summary
 from incjournal.render.streams import page_lines, unstreamed
 from incjournal.render.text import cell, inline, quoted
 
@@ -38,6 +39,7 @@ def incident_page(
         *_section("Impact", [_impact(state, tz)]),
         *_section("Open hypotheses", [_item(i, tz) for i in _own(state, "hypotheses")]),
         *_section("Open questions", [_item(i, tz) for i in _own(state, "questions")]),
+        *_section("Answered questions", _answered(state, tz) if now is not None else []),
         *_section("Risks", [_item(i, tz) for i in _own(state, "risks")]),
         *_section("Open actions", _actions(state, tz)),
         *_section("Workstreams", page_lines(state, tz, now or as_of(state))[1:]),
@@ -68,7 +70,8 @@ def _facts(state: IncidentState, tz: tzinfo, now: datetime | None) -> str:
         ("Incident", f"`{state.id}`"),
         ("Status", f"**{state.status}**" + (" (reopened)" if state.reopened else "")),
         ("Severity", sev),
-        ("Duration", human_duration(duration)),
+        ("Open for", human_duration(duration)),
+        ("Customer impact", inline(impact_summary(state, tz, now))),
         ("Roles", roles),
         ("Started", show(ms.started, tz)),
         ("Detected", f"{show(ms.detected, tz)} (TTD {human_duration(ms.ttd)})"),
@@ -108,6 +111,12 @@ def _impact(state: IncidentState, tz: tzinfo) -> str:
     if state.impact is None:
         return "_No impact statement yet (`ij impact TEXT`)._"
     return f"{quoted(state.impact.text)} _(as of {show(state.impact.at, tz, date=False)})_"
+
+
+def _answered(state: IncidentState, tz: tzinfo) -> list[str]:
+    from incjournal.render.review_items import answered_questions
+
+    return answered_questions(state, tz)
 
 
 def _item(item: Item, tz: tzinfo) -> str:

@@ -18,7 +18,13 @@ from incjournal.core.config import Config
 from incjournal.core.fold import MITIGATED_STATE, IncidentState
 from incjournal.core.model import Entry, Kind
 from incjournal.core.times import human_duration, show
-from incjournal.render.context import NextUpdate, affected_of, clock, next_update
+from incjournal.render.context import (
+    NextUpdate,
+    affected_of,
+    clock,
+    impact_fields,
+    next_update,
+)
 from incjournal.render.sent import PUBLIC_AUDIENCE, is_rendered
 from incjournal.render.text import Md, Text, quote
 
@@ -34,6 +40,7 @@ NEVER = frozenset(
         Kind.AMEND,
         Kind.STRIKE,
         Kind.LINK,
+        Kind.ASSIGN,
     }
 )
 SPECIAL_TAGS = ("title", "eta", "workaround")
@@ -127,6 +134,12 @@ class PublicBrief:
     mitigated: str | None
     resolved: str | None
     duration: str
+    open_for: str
+    impact_summary: str
+    impact_total: str
+    impact_windows: tuple[str, ...]
+    impact_times: str
+    customers_affected: bool
     impact: Message | None
     affected: tuple[str, ...]
     sent: Message | None  # the latest update to this audience (with its date): it leads
@@ -185,6 +198,7 @@ def _status(
         "mitigated": clock(ms.mitigated, tz, now) if ms.mitigated else None,
         "resolved": clock(ms.resolved, tz, now) if ms.resolved else None,
         "duration": human_duration((ms.resolved or now) - ms.started if ms.started else None),
+        **impact_fields(state, tz, now),
     }
 
 

@@ -21,9 +21,10 @@ from incjournal.render import review_prompts as prompts
 from incjournal.render.labels import name_of, plural, when, zone_name
 from incjournal.render.mermaid import fenced
 from incjournal.render.metrics import (
-    duration,
+    impact_rows,
+    impact_summary,
     milestone_rows,
-    peak_severity,
+    open_for,
     precise,
     reopen_note,
 )
@@ -83,7 +84,8 @@ def _summary(state: IncidentState, tz: tzinfo) -> list[str]:
     status = "resolved" if state.is_resolved else f"still {state.status}"
     facts = [
         f"{_severity_phrase(state)}, **{status}**.",
-        f"Impact started {show(ms.started, tz)}; it lasted {duration(state, None)}.",
+        f"Impact started {show(ms.started, tz)}; the incident was {open_for(state, None)}; "
+        f"{impact_summary(state, tz, None)}.",
         f"Detected after {precise(ms.ttd)}, mitigated after {precise(ms.ttm)}, "
         f"resolved after {precise(ms.ttr)}.",
         _counts(state),
@@ -100,7 +102,7 @@ def _summary(state: IncidentState, tz: tzinfo) -> list[str]:
 
 
 def _severity_phrase(state: IncidentState) -> str:
-    peak, final = peak_severity(state), state.severity
+    peak, final = state.peak_severity, state.severity
     if peak is None:
         return "An incident (severity never set)"
     if final is None or final == peak:
@@ -136,11 +138,14 @@ def _impact(state: IncidentState, tz: tzinfo) -> list[str]:
 
 def _timestamps(state: IncidentState, tz: tzinfo) -> list[str]:
     out = milestone_rows(state, tz)
+    out += ["", *impact_rows(state, tz, None)]
     out += [
         "",
         "TTD = detected − started, TTM = mitigated − started, TTR = resolved − started; "
         "“—” means not known (never guessed). `ij mark started --at T` records an earlier "
-        "impact start found later.",
+        "impact start found later. Customer impact is counted per window: from its start to the "
+        "mitigation that ended it (a relapse after monitoring opens a new one); "
+        "`ij mark started|mitigated --window N --at T` corrects window N.",
     ]
     note = reopen_note(state, tz)
     return out + (["", note] if note else [])

@@ -7,7 +7,7 @@ from datetime import datetime, tzinfo
 
 from incjournal.core.fold import IncidentState, Item
 from incjournal.core.links import links_by_ref
-from incjournal.core.model import Kind
+from incjournal.core.model import Entry, Kind
 from incjournal.core.times import human_duration
 from incjournal.render.evidence import command_summary
 from incjournal.render.labels import name_of, when
@@ -107,10 +107,9 @@ def _item_row(item: Item, tz: tzinfo) -> str:
 
 
 def questions(state: IncidentState, tz: tzinfo) -> list[str]:
-    answered = [q for q in state.questions if not q.is_open]
     still = state.open_items("questions")
     out = ["Answered:", ""]
-    out += [_answered(q, tz) for q in answered] or ["_none_"]
+    out += answered_questions(state, tz) or ["_none_"]
     out += ["", "Still open:", ""]
     out += [
         f"- {inline(q.entry.text)} — {_owner(q)} _(asked {when(q.entry.at, tz)})_" for q in still
@@ -118,13 +117,23 @@ def questions(state: IncidentState, tz: tzinfo) -> list[str]:
     return out
 
 
-def _answered(item: Item, tz: tzinfo) -> str:
-    closer = item.closed_by
-    assert closer is not None
-    return (
-        f"- {inline(item.entry.text)} → {inline(closer.text) or '_answered_'} "
-        f"_({when(closer.at, tz)}, {inline(name_of(closer.author))})_"
-    )
+def answered_questions(state: IncidentState, tz: tzinfo) -> list[str]:
+    """Every answered question with all its answers (review, hand-off, `ij show`)."""
+    return [line for q in state.questions if not q.is_open for line in answered_lines(q, tz)]
+
+
+def answered_lines(item: Item, tz: tzinfo) -> list[str]:
+    """An answered question and every answer it got, the first one first (Markdown list)."""
+    first, *more = item.answers
+    return [
+        f"- {inline(item.entry.text)} → {_answer(first, tz)}",
+        *(f"  - also answered: {_answer(e, tz)}" for e in more),
+    ]
+
+
+def _answer(entry: Entry, tz: tzinfo) -> str:
+    said = inline(entry.text) or "_answered_"
+    return f"{said} _({when(entry.at, tz)}, {inline(name_of(entry.author))})_"
 
 
 def _owner(item: Item) -> str:

@@ -10,7 +10,7 @@ from datetime import tzinfo
 
 from incjournal.core.fold import IncidentState
 from incjournal.core.model import Kind
-from incjournal.render.labels import plural, times
+from incjournal.render.labels import plural, times, when
 from incjournal.render.metrics import precise, reopens
 from incjournal.render.text import inline
 
@@ -30,10 +30,17 @@ def contributing_factors(state: IncidentState, tz: tzinfo) -> list[str]:
         "process, organisational; for each, what would make it less likely or less harmful._",
         "",
     ]
-    confirmed = [h for h in state.hypotheses if h.outcome == "confirm"]
+    confirmed = state.causes
     if confirmed:
-        out += ["Confirmed during the incident (a starting point, not the whole answer):", ""]
-        out += [f"- {inline(h.entry.text)}" for h in confirmed]
+        out += [
+            "Confirmed during the incident, in the order confirmed (each a contributing cause; "
+            "a starting point, not the whole answer):",
+            "",
+        ]
+        out += [
+            f"{n}. {inline(h.entry.text)} _(confirmed {when(h.answers[0].at, tz)})_"
+            for n, h in enumerate(confirmed, 1)
+        ]
         out.append("")
     ms = state.milestones
     prompts = [

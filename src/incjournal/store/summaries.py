@@ -68,11 +68,15 @@ class Summary(NamedTuple):
     mitigated_us: int | None
     resolved_us: int | None
     last_us: int | None
+    peak_severity: int | None = None  # the worst severity it reached (`ij stats` groups by it)
 
     @classmethod
     def of(cls, state: IncidentState) -> Summary:
         ms = state.milestones
         times = (ms.started, ms.detected, ms.mitigated, ms.resolved, state.last_at)
+        started, detected, mitigated, resolved, last = (
+            None if when is None else micros(when) for when in times
+        )
         return cls(
             state.id,
             state.title,
@@ -82,7 +86,12 @@ class Summary(NamedTuple):
             state.reopened,
             len(state.entries),
             micros(state.meta.opened_at),
-            *(None if when is None else micros(when) for when in times),
+            started,
+            detected,
+            mitigated,
+            resolved,
+            last,
+            state.peak_severity,
         )
 
     @property
