@@ -105,9 +105,9 @@ def test_closing_the_wrong_kind(run: Run, journal_dir: Path, incident: str, verb
 
 
 def test_closing_twice(run: Run, journal_dir: Path, incident: str) -> None:
-    q = entry_id(run("ask", "why?"))
-    run("answer", q, "because")
-    assert_refused(run, journal_dir, ["answer", q, "again"], f"question {q} is already closed")
+    a = entry_id(run("action", "roll back"))
+    run("done", a, "rolled back", "--at", "now")
+    assert_refused(run, journal_dir, ["done", a, "again"], f"action {a} is already closed")
 
 
 def test_no_author(run: Run, journal_dir: Path, incident: str, tmp_path: Path) -> None:

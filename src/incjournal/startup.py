@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 MODULES = (
     "journal",
     "entries",
+    "items",
     "evidence",
     "briefs",
     "nudges",
@@ -44,7 +45,6 @@ COMMANDS = {
             "risk",
             "retire",
             "ask",
-            "answer",
             "hypothesis",
             "confirm",
             "rule-out",
@@ -60,6 +60,7 @@ COMMANDS = {
         ),
         "entries",
     ),
+    **dict.fromkeys(("answer", "assign"), "items"),
     **dict.fromkeys(("exec", "attach"), "evidence"),
     **dict.fromkeys(("brief", "update", "due"), "briefs"),
     **dict.fromkeys(("nudges", "snooze"), "nudges"),

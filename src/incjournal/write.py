@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 import tomli_w
 
 from incjournal.core import config as config_mod
-from incjournal.core.errors import BadValue, CorruptFile, GitError, NoAuthor
+from incjournal.core.errors import BadTime, BadValue, CorruptFile, GitError, NoAuthor
 from incjournal.core.fold import IncidentState
 from incjournal.core.model import CLOSES, PUBLIC, Entry, IncidentMeta, Kind, entry_to_dict
-from incjournal.core.times import machine_zone_name, parse_time, utcnow
+from incjournal.core.times import backdate_problem, machine_zone_name, parse_time, utcnow
 from incjournal.git import commit as gitlog
 from incjournal.store import cache
 from incjournal.store.journal import (
@@ -198,6 +198,7 @@ def record(
     from incjournal.current_stream import attach
 
     entry = build_entry(journal, attach(journal, incident_id, draft), author)
+    check_backdate(journal, incident_id, draft, entry)
     check_text(journal, entry, draft.allow_secret)
     lint_notes = public_check(journal, incident_id, entry, draft.allow_lint)
     folder = journal.incident_dir(incident_id)
@@ -246,6 +247,18 @@ def record(
 
         warnings += after_write(journal)
     return WriteResult(entry, incident_id, path, commit, tuple(lint_notes + notes + warnings))
+
+
+def check_backdate(journal: Journal, incident_id: str, draft: Draft, entry: Entry) -> None:
+    """Refuse a time typed without a date that lands more than an hour before the incident
+    opened (`--at 09:00` at 07:30 is yesterday): the user gives the date to mean it."""
+    if draft.at is None or entry.kind is Kind.OPEN:
+        return
+    opened = journal.read_meta(incident_id).opened_at
+    tz = journal.config.tz
+    problem = backdate_problem(draft.at, entry.at, opened, tz, entry.recorded_at)
+    if problem is not None:
+        raise BadTime(problem)
 
 
 def check_text(journal: Journal, entry: Entry, allow_secret: bool) -> None:

@@ -22,7 +22,7 @@ from incjournal.cli.common import (
     read_text,
 )
 from incjournal.core.cadence import Due, due_updates
-from incjournal.core.errors import ExitCode
+from incjournal.core.errors import BadValue, ExitCode
 from incjournal.core.model import Kind
 from incjournal.core.times import parse_duration, parse_time, to_rfc3339, utcnow
 from incjournal.render.sent import RENDERED
@@ -51,12 +51,18 @@ def brief(
         str | None,
         typer.Option("--since", help="Open with what changed since then (default: last update)."),
     ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="The brief as it stood then: entries recorded by T."),
+    ] = None,
 ) -> None:
     """The incident's status summary for one audience, as Markdown; it opens with what changed
     since that audience's last `ij update` (or since --since).
 
     A public-facing brief with public-lint findings is printed with them on stderr (exit 1) and
     is not written without --allow-lint.
+
+    With --as-of T it is the brief as it would have been at T, from the entries recorded by then.
 
     Example: ij brief --for exec --since 10:30
     """
@@ -66,6 +72,12 @@ def brief(
     journal = open_journal()
     incident_id = journal.resolve_incident(incident)
     state = journal_mod.load_state(journal, incident_id)
+    now = utcnow()
+    if as_of is not None:
+        if write:
+            raise BadValue("--as-of shows a past brief; it cannot be written: drop --write")
+        now = parse_time(as_of, journal.config.tz, now)
+        state = state.known_at(now)
     findings = briefs.check_brief(journal, state, audience)
     if write and findings and not allow_lint:
         raise refusal(f"brief for {audience}", findings)
@@ -76,7 +88,6 @@ def brief(
         typer.echo(f"wrote {rel}{commit}" if written.changed else f"{rel} is already current")
         _warn(written.warnings)
     else:
-        now = utcnow()
         since_at = parse_time(since, journal.config.tz, now) if since else None
         text = briefs.render_brief(journal, state, audience, now, since_at)
         emit_markdown(text, raw=markdown)
@@ -96,7 +107,9 @@ def update(
     audience: Annotated[str, typer.Argument(help=f"Who got the update: {AUDIENCES}")],
     text: Annotated[
         str | None,
-        typer.Argument(help="What was sent (default: the audience's brief now); '-' reads stdin."),
+        typer.Argument(
+            help="What was sent (default: the brief as of --at, else now); '-' reads stdin."
+        ),
     ] = None,
     next_in: Annotated[
         str | None,
@@ -122,9 +135,10 @@ def update(
     sent = parse_time(opts.at, journal.config.tz, now) if opts.at else now
     next_at = sent + parse_duration(next_in) if next_in else None
     fields: dict[str, Any] = {"audience": audience, "next_at": next_at}
-    if text is None:  # the brief as it is now: linted by what it publishes
+    if text is None:  # the brief as it stood when sent: linted by what it publishes
         state = journal_mod.load_state(journal, incident_id)
-        body = briefs.render_brief(journal, state, audience, now)
+        state = state.known_at(sent) if opts.at else state
+        body = briefs.render_brief(journal, state, audience, sent)
         findings = briefs.check_brief(journal, state, audience)
         if findings and not opts.allow_lint:
             raise refusal(f"update to {audience}", findings)

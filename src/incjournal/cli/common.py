@@ -17,6 +17,7 @@ import typer
 from incjournal import write as journal_mod
 from incjournal.cli import app, complete
 from incjournal.core.errors import BadValue
+from incjournal.core.model import Entry
 from incjournal.store.journal import Journal
 
 IncidentOpt = Annotated[
@@ -194,8 +195,25 @@ def _about() -> list[str]:
 def print_written(result: journal_mod.WriteResult, verb: str) -> None:
     commit = f" (commit {result.commit[:7]})" if result.commit else ""
     typer.echo(f"{verb} {result.entry.id} in {result.incident_id}{commit}")
+    for line in time_lines(result.entry):
+        typer.echo(f"  {line}")
     for warning in result.warnings:
         typer.echo(f"ij: warning: {warning}", err=True)
+
+
+def time_lines(entry: Entry) -> list[str]:
+    """The times of a write that are not "now", as they were understood: 'at 2026-12-02 09:00
+    UTC, yesterday', 'due 2026-12-03 16:00 UTC, tomorrow' (in the journal's zone)."""
+    from datetime import timedelta
+
+    from incjournal.core.times import resolved
+
+    backdated = abs(entry.at - entry.recorded_at) > timedelta(seconds=1)
+    if not backdated and entry.due is None:
+        return []
+    tz, now = open_journal().config.tz, entry.recorded_at
+    lines = [f"at {resolved(entry.at, tz, now)}"] if backdated else []
+    return lines + ([f"due {resolved(entry.due, tz, now)}"] if entry.due is not None else [])
 
 
 def emit_json(data: Any) -> None:

@@ -114,15 +114,6 @@ def ask(text: TextArg = None, owner: OwnerOpt = None, *, opts: EntryOptions) -> 
     _write(opts, Kind.QUESTION, read_text(text, "question"), "asked", owner=owner)
 
 
-@entry_command("answer")
-def answer(ref: RefArg, text: TextArg = None, *, opts: EntryOptions) -> None:
-    """Answer an open question.
-
-    Example: ij answer 7qa "Yes: pool size went from 50 to 5"
-    """
-    _close(opts, Kind.ANSWER, ref, read_text(text, "answer"), "answered")
-
-
 @entry_command("hypothesis")
 def hypothesis(text: TextArg = None, *, opts: EntryOptions) -> None:
     """Record a hypothesis being investigated.
@@ -166,11 +157,11 @@ def action(
     Example: ij action "Add alert on pool saturation" --owner carol --follow-up
     """
     body = read_text(text, "action")
-    due_at = _due(due)
+    due_at = due_time(due)
     _write(opts, Kind.ACTION, body, "action", owner=owner, due=due_at, follow_up=follow_up)
 
 
-def _due(due: str | None) -> Any:
+def due_time(due: str | None) -> Any:
     if due is None:
         return None
     journal = open_journal()
@@ -217,10 +208,15 @@ def sev(
 
     Example: ij sev 1 --why "all EU checkouts failing"
     """
-    levels = open_journal().config.severities
+    journal = open_journal()
+    levels = journal.config.severities
     number = level.strip().lower().removeprefix("sev")
     if not number.isdigit() or int(number) not in levels:
         raise BadValue(f"invalid severity {level!r}: use one of {', '.join(map(str, levels))}")
+    state = journal_mod.load_state(journal, journal.resolve_incident(opts.incident))
+    if state.severity == int(number):  # not an error, and nothing to record
+        typer.echo(f"severity is already SEV{int(number)}: nothing recorded")
+        return
     _write(opts, Kind.SEVERITY, "", "severity", level=int(number), why=why)
 
 

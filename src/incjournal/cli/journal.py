@@ -19,7 +19,8 @@ from incjournal.cli.common import (
     open_journal,
     print_written,
 )
-from incjournal.core.times import human_seconds, utcnow
+from incjournal.core.times import human_seconds, parse_time, utcnow
+from incjournal.core.times import show as show_time
 
 
 @app.command()
@@ -119,21 +120,32 @@ def show(
     stream: Annotated[
         str | None, typer.Option("-s", "--stream", help="Only this workstream's items.")
     ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="What we knew then: the journal as it stood at T."),
+    ] = None,
 ) -> None:
     """Dashboard: status, severity, roles, impact, what is open, decisions, recent timeline.
 
+    With --as-of T: the journal as it stood at T (the entries recorded by then), for a review
+    that judges decisions by what was known when they were taken.
+
     Example: ij show --stream db-recovery
+    Example: ij show --as-of 10:30
     """
     from incjournal.render.page import incident_page
 
     journal = open_journal()
     incident_id = journal.resolve_incident(incident or incident_opt)
     state = journal_mod.load_state(journal, incident_id)
+    now = utcnow()
+    if as_of is not None:
+        now = parse_time(as_of, journal.config.tz, now)
+        state = state.known_at(now)
     if stream is not None:
         from incjournal.core.streams import stream_state
 
         state = stream_state(state, stream)
-    now = utcnow()
     if as_json:
         from incjournal.rows import state_json
 
@@ -141,4 +153,10 @@ def show(
         return
 
     written = journal.review_written(incident_id)
-    emit_markdown(incident_page(state, journal.config, now, review_written=written), raw=markdown)
+    page = incident_page(state, journal.config, now, review_written=written)
+    if as_of is not None:
+        title, rest = page.split("\n", 1)
+        when = show_time(now, journal.config.tz)
+        stood = f"_As the journal stood at {when}: entries recorded by then._"
+        page = f"{title}\n\n{stood}\n{rest}"
+    emit_markdown(page, raw=markdown)

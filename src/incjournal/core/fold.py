@@ -9,47 +9,19 @@ new entry to a folded state instead of refolding the whole history.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from incjournal.core.impact import MITIGATED_STATE as MITIGATED_STATE
+from incjournal.core.impact import MITIGATING, ImpactWindow, Span, impact_windows
+from incjournal.core.impact import RESOLVED_STATE as RESOLVED_STATE
+from incjournal.core.impact import Milestones as Milestones
+from incjournal.core.items import Item as Item
+from incjournal.core.items import swapped
 from incjournal.core.model import CLOSES, Entry, IncidentMeta, Kind
 
 INVESTIGATING = "investigating"
-MITIGATED_STATE = "monitoring"
-RESOLVED_STATE = "resolved"
-
-
-@dataclass(frozen=True)
-class Item:
-    """A question, hypothesis, risk or action, and the entry that closed it, if any.
-
-    `entry` carries the item's current owner and due time (`ij assign` changes them; the
-    assignments themselves are kept in `assignments`); `later` holds the answers that came after
-    the first one (a question can be answered more than once)."""
-
-    entry: Entry
-    closed_by: Entry | None = None
-    later: tuple[Entry, ...] = ()
-    assignments: tuple[Entry, ...] = ()
-
-    @property
-    def answers(self) -> tuple[Entry, ...]:
-        """Every closing entry, first one first (a question's answers)."""
-        return (self.closed_by, *self.later) if self.closed_by is not None else ()
-
-    @property
-    def is_open(self) -> bool:
-        return self.closed_by is None
-
-    @property
-    def outcome(self) -> str:
-        """'open', or the kind of the closing entry: answer, retire, confirm, rule-out, done."""
-        return "open" if self.closed_by is None else str(self.closed_by.kind)
-
-    @property
-    def owner(self) -> str | None:
-        return self.entry.owner
 
 
 @dataclass(frozen=True)
@@ -59,73 +31,6 @@ class RoleChange:
     person: str
     previous: str | None
     entry_id: str
-
-
-@dataclass(frozen=True)
-class Milestones:
-    started: datetime | None = None
-    detected: datetime | None = None
-    mitigated: datetime | None = None
-    resolved: datetime | None = None
-    explicit: frozenset[str] = frozenset()
-
-    def _since_start(self, when: datetime | None) -> timedelta | None:
-        return when - self.started if when is not None and self.started is not None else None
-
-    @property
-    def ttd(self) -> timedelta | None:
-        return self._since_start(self.detected)
-
-    @property
-    def ttm(self) -> timedelta | None:
-        return self._since_start(self.mitigated)
-
-    @property
-    def ttr(self) -> timedelta | None:
-        return self._since_start(self.resolved)
-
-
-MITIGATING = (MITIGATED_STATE, RESOLVED_STATE)  # statuses under which customers are not affected
-
-
-@dataclass(frozen=True)
-class ImpactWindow:
-    """A stretch of customer impact: from its start to the mitigation that ended it."""
-
-    number: int
-    start: datetime
-    end: datetime | None  # None: customers are still affected
-
-    def length(self, now: datetime) -> timedelta:
-        """How long it lasted (an open window: until `now`); never negative."""
-        end = self.end if self.end is not None else now
-        return max(end - self.start, timedelta(0))
-
-
-Span = tuple[datetime | None, datetime | None]  # (start, end) of customer impact; None: not known
-
-
-def impact_windows(
-    ms: Milestones, spans: Iterable[Span], window_marks: Mapping[tuple[str, int], datetime]
-) -> tuple[ImpactWindow, ...]:
-    """Customer impact: `started` to the first mitigation, then one window per relapse (a move
-    from monitoring or resolved back to another status) to the next mitigation (`spans`, from
-    the status changes; the first one's start is `started`). Marks correct a window: `started` /
-    `mitigated` with window N set its start / end (N = one past the last adds a window found
-    later); without a window number they are window 1's."""
-    if ms.started is None:
-        return ()
-    windows: list[list[datetime | None]] = [list(span) for span in spans]
-    windows[0][0] = ms.started
-    if "mitigated" in ms.explicit:
-        windows[0][1] = ms.mitigated
-    starts_first = sorted(window_marks.items(), key=lambda m: (m[0][0] != "started", m[0][1]))
-    for (name, number), at in starts_first:
-        if name == "started" and number == len(windows) + 1:
-            windows.append([at, None])
-        elif number <= len(windows):
-            windows[number - 1][0 if name == "started" else 1] = at
-    return tuple(ImpactWindow(n, start, end) for n, (start, end) in enumerate(windows, 1) if start)
 
 
 @dataclass(frozen=True)
@@ -190,6 +95,14 @@ class IncidentState:
         """Whether an impact window is still open."""
         return bool(self.impact_windows) and self.impact_windows[-1].end is None
 
+    def item(self, entry_id: str) -> Item | None:
+        """The question, hypothesis, risk or action the entry `entry_id` raised, if any."""
+        for items in (self.questions, self.hypotheses, self.risks, self.actions):
+            for item in items:
+                if item.entry.id == entry_id:
+                    return item
+        return None
+
     def open_items(self, name: str) -> tuple[Item, ...]:
         items: tuple[Item, ...] = getattr(self, name)
         return tuple(i for i in items if i.closed_by is None)  # is_open, without a call per item
@@ -208,6 +121,11 @@ class IncidentState:
     def state_at(self, when: datetime) -> IncidentState:
         """The state as it was known at `when` (what was open when a decision was taken)."""
         return fold(self.meta, [e for e in self.entries if e.at <= when])
+
+    def known_at(self, when: datetime) -> IncidentState:
+        """The journal as it stood at `when`: only the entries recorded by then, whatever time
+        they give (what we knew then, for a review free of hindsight)."""
+        return fold(self.meta, [e for e in self.entries if e.recorded_at <= when])
 
     def states_at(self, whens: Iterable[datetime]) -> Iterator[IncidentState]:
         """`self.state_at(w)` for each of `whens`, lazily, in one pass over the entries when the
@@ -293,7 +211,7 @@ class Folder:
             for key, item in items.items():
                 closers = (item.closed_by, *item.later, *item.assignments)
                 if item.entry.id == ref or any(e is old for e in closers):
-                    items[key] = _swapped(item, ref, new, swap)
+                    items[key] = swapped(item, ref, new, swap)
         self.decisions = [swap(e) for e in self.decisions]
         self.status_changes = [swap(e) for e in self.status_changes]
         self.severity_changes = [swap(e) for e in self.severity_changes]
@@ -462,16 +380,6 @@ _HANDLERS = {
         (Kind.DECISION, Kind.IMPACT, Kind.UPDATE, Kind.MILESTONE, Kind.SNOOZE), Folder._record
     ),
 }
-
-
-def _swapped(item: Item, ref: str, new: Entry, swap: Callable[[Entry], Entry]) -> Item:
-    """`item` with the amended entry `new` in place of the one it replaces (an item's own entry
-    keeps the owner and due time assignments gave it)."""
-    entry = item.entry
-    if entry.id == ref:
-        entry = dataclasses.replace(new, owner=entry.owner, due=entry.due)
-    closer = swap(item.closed_by) if item.closed_by is not None else None
-    return Item(entry, closer, tuple(map(swap, item.later)), tuple(map(swap, item.assignments)))
 
 
 def fold(meta: IncidentMeta, entries: Iterable[Entry]) -> IncidentState:

@@ -58,12 +58,14 @@ def parse_time(
 ) -> datetime:
     """Parse a user's time into an aware UTC datetime.
 
-    A bare clock time is today in `tz`, or yesterday when that would be in the future.
-    Unless `future` is allowed (due times), a time after `now` is an error.
+    A bare clock time is today in `tz`, or yesterday when that would be in the future; for a
+    `future` time (a due time) it is the next such time: today if still ahead, else tomorrow.
+    Unless `future` is allowed, a time after `now` is an error.
     """
     now = now or utcnow()
     raw = text.strip()
-    when = _parse(raw, tz, now)
+    clock = _CLOCK.match(raw) if future else None
+    when = _next_clock_time(clock, tz, now) if clock else _parse(raw, tz, now)
     if when is None:
         raise BadTime(f"cannot read time {text!r}: {HELP}")
     if not future and when > now + timedelta(seconds=1):
@@ -147,3 +149,51 @@ def human_seconds(seconds: int) -> str:
     if minutes:
         return f"{sign}{minutes}m"
     return f"{sign}{secs}s"
+
+
+def _next_clock_time(match: re.Match[str], tz: tzinfo, now: datetime) -> datetime | None:
+    """A clock time as a due time: the next one (today if still ahead, else tomorrow)."""
+    past = _clock_time(match, tz, now)
+    if past is None:
+        return None
+    local = past.astimezone(tz)
+    ahead = local + timedelta(days=1)  # the same wall-clock time a day later
+    return ahead.replace(tzinfo=None).replace(tzinfo=tz).astimezone(UTC)
+
+
+def day_word(when: datetime, tz: tzinfo, now: datetime) -> str:
+    """Which day `when` is, seen from `now` in `tz`: 'today', 'yesterday', 'tomorrow',
+    '3 days ago', 'in 2 days'."""
+    days = (when.astimezone(tz).date() - now.astimezone(tz).date()).days
+    named = {0: "today", -1: "yesterday", 1: "tomorrow"}
+    if days in named:
+        return named[days]
+    return f"{-days} days ago" if days < 0 else f"in {days} days"
+
+
+def resolved(when: datetime, tz: tzinfo, now: datetime) -> str:
+    """A time a person typed, as it was understood: '2026-12-02 09:00 UTC, yesterday'."""
+    return f"{show(when, tz)}, {day_word(when, tz, now)}"
+
+
+def has_date(text: str) -> bool:
+    """Whether a typed time names its day (ISO 8601), rather than a clock time or 'ago'."""
+    raw = text.strip()
+    return not (raw.lower() == "now" or _CLOCK.match(raw) or _RELATIVE.match(raw))
+
+
+BACKDATE_LIMIT = timedelta(hours=1)
+
+
+def backdate_problem(
+    text: str, when: datetime, opened_at: datetime, tz: tzinfo, now: datetime
+) -> str | None:
+    """Why a time typed without a date cannot be taken as it stands: it falls more than an hour
+    before the incident opened (`--at 09:00` typed at 07:30 means yesterday); None when fine."""
+    if has_date(text) or when >= opened_at - BACKDATE_LIMIT:
+        return None
+    local = when.astimezone(tz).strftime("%Y-%m-%dT%H:%M")
+    return (
+        f"--at {text.strip()} is {resolved(when, tz, now)}, {human_duration(opened_at - when)} "
+        f"before the incident opened: to mean that, give the date, e.g. --at {local}"
+    )

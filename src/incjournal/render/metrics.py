@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, tzinfo
 
-from incjournal.core.fold import RESOLVED_STATE, ImpactWindow, IncidentState, Milestones
+from incjournal.core.fold import RESOLVED_STATE, IncidentState, Milestones
+from incjournal.core.impact import ImpactWindow
 from incjournal.core.model import Entry
 from incjournal.core.times import human_duration, show
 from incjournal.render.labels import times, when

@@ -95,9 +95,9 @@ def cache_dir(journal: Journal) -> Path:
 @functools.cache
 def code_key() -> str:
     """A digest of the code whose objects the cache stores: a new fold or model drops the cache."""
-    from incjournal.core import fold, model
+    from incjournal.core import fold, impact, items, model
 
-    sources = [Path(m.__file__ or "").read_bytes() for m in (fold, model)]
+    sources = [Path(m.__file__ or "").read_bytes() for m in (fold, impact, items, model)]
     sources += [Path(__file__).read_bytes(), Path(__file__).with_name("summaries.py").read_bytes()]
     return "-".join(f"{zlib.crc32(s):08x}{len(s):x}" for s in sources)
 
