@@ -147,6 +147,7 @@ def test_assign_changes_owner_and_due_and_keeps_the_history(
     assert "carol" in nudges  # the overdue action names its current owner
     log = git(journal_dir, "log", "--format=%an|%s", "-3")
     assert f"Dana|co: assign: {action} → carol" in log.replace("2026-12-02-co", "co")
+    assert "Roll back the deploy → reassigned to carol; new due time" in run("review").stdout
     timeline = run("timeline", "--kind", "assign").stdout
     assert f"{action} → carol" in timeline and f"{risk} → erin" in timeline
 

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import time_machine
 from conftest import Run, entry_id, ij_subprocess, snapshot
+from hypothesis import given
+from hypothesis import strategies as st
 
 from incjournal.core.fold import fold, impact_windows
 from incjournal.core.model import Entry, IncidentMeta, Kind
@@ -258,3 +260,29 @@ def test_fold_causes_are_in_confirmation_order_not_creation_order() -> None:
         ],
     )
     assert [c.entry.text for c in state.causes] == ["second raised", "first raised"]
+
+
+STATES = ("investigating", "identified", "monitoring", "resolved")
+
+
+@given(st.lists(st.tuples(st.integers(1, 120), st.sampled_from(STATES)), max_size=12))
+def test_fold_windows_are_ordered_apart_and_within_the_incident(
+    steps: list[tuple[int, str]],
+) -> None:
+    """Whatever the status changes, the windows start at `started`, follow one another without
+    overlapping, only the last may be open, and the impact never exceeds the incident's length."""
+    entries = [entry(0, Kind.OPEN, "09:00", text="x")]
+    minutes = 0
+    for n, (gap, status) in enumerate(steps, 1):
+        minutes += gap
+        when = at("09:00") + timedelta(minutes=minutes)
+        entries.append(Entry(f"s{n:07d}", Kind.STATUS, when, when, ALICE, state=status))
+    state = fold(META, entries)
+    windows = state.impact_windows
+    assert windows[0].start == state.milestones.started
+    assert all(w.end is not None for w in windows[:-1])
+    for before, after in zip(windows, windows[1:], strict=False):
+        assert before.end is not None and before.end <= after.start
+    end = at("09:00") + timedelta(minutes=minutes + 1)
+    assert state.impact_length(end) <= end - at("09:00")
+    assert state.customers_affected == (state.status not in ("monitoring", "resolved"))

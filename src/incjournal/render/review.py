@@ -174,7 +174,7 @@ def _what(state: IncidentState, entry: Entry, by_id: dict[str, Entry]) -> str:
     """One line for the timeline table: closers name what they close."""
     text = _TABLE_TEXT.get(entry.kind, _plain)(entry)
     target = by_id.get(entry.ref or "")
-    if entry.kind in CLOSES and target is not None:
+    if (entry.kind in CLOSES or entry.kind is Kind.ASSIGN) and target is not None:
         text = f"{target.first_line} → {text}" if text else target.first_line
     amended = " _(amended)_" if entry.id in state.originals else ""
     return cell(text) + amended
@@ -196,7 +196,12 @@ _TABLE_TEXT: dict[Kind, Callable[[Entry], str]] = {
     Kind.STATUS: lambda e: _joined(f"→ {e.state}", e),
     Kind.SEVERITY: lambda e: f"→ SEV{e.level}" + (f" because {e.why}" if e.why else ""),
     Kind.ROLE: lambda e: _joined(f"{e.role}: {e.person}", e),
-    Kind.MILESTONE: lambda e: _joined(f"{e.milestone} (marked)", e),
+    Kind.MILESTONE: lambda e: _joined(
+        f"{e.milestone} (marked" + (f", impact window {e.window})" if e.window else ")"), e
+    ),
+    Kind.ASSIGN: lambda e: (
+        "reassigned" + (f" to {e.owner}" if e.owner else "") + ("; new due time" if e.due else "")
+    ),
     Kind.UPDATE: lambda e: _joined(f"to {e.audience}", e),
     Kind.DECISION: lambda e: _plain(e) + (f" — because {e.why}" if e.why else ""),
 }
