@@ -2,8 +2,8 @@
 
 `--due HH:MM` is the next such time (today if still ahead, else tomorrow); `--at HH:MM` the most
 recent past one. A write whose time is not "now" echoes the time as it was understood, and a time
-typed without a date that lands more than an hour before the incident opened is refused (exit 2,
-nothing written): the user gives the date to mean it."""
+typed as a bare clock time that lands more than an hour before the incident opened is refused
+(exit 2, nothing written): the user gives the date (or how long ago) to mean it."""
 
 from __future__ import annotations
 
@@ -106,9 +106,10 @@ def test_a_time_long_before_the_incident_asks_for_a_date(
     )
     assert result.stdout == ""
     assert snapshot(journal_dir) == before
-    run("mark", "started", "--at", "3h ago", code=2)  # no date either
     result = run("mark", "started", "--at", "2026-12-02T21:00")
     assert result.stdout.splitlines()[1] == "  at 2026-12-02 21:00 UTC, today"
+    result = run("mark", "detected", "--at", "3h ago")  # says how far back: taken as it is
+    assert result.stdout.splitlines()[1] == "  at 2026-12-02 20:30 UTC, today"
     run("note", "within the hour before opening is fine", "--at", "22:30")
 
 

@@ -176,10 +176,10 @@ def resolved(when: datetime, tz: tzinfo, now: datetime) -> str:
     return f"{show(when, tz)}, {day_word(when, tz, now)}"
 
 
-def has_date(text: str) -> bool:
-    """Whether a typed time names its day (ISO 8601), rather than a clock time or 'ago'."""
-    raw = text.strip()
-    return not (raw.lower() == "now" or _CLOCK.match(raw) or _RELATIVE.match(raw))
+def is_clock_time(text: str) -> bool:
+    """Whether a typed time is a bare clock time ('09:00'): the one form that does not say which
+    day it means ('2h ago' and ISO 8601 do)."""
+    return _CLOCK.match(text.strip()) is not None
 
 
 BACKDATE_LIMIT = timedelta(hours=1)
@@ -188,9 +188,9 @@ BACKDATE_LIMIT = timedelta(hours=1)
 def backdate_problem(
     text: str, when: datetime, opened_at: datetime, tz: tzinfo, now: datetime
 ) -> str | None:
-    """Why a time typed without a date cannot be taken as it stands: it falls more than an hour
-    before the incident opened (`--at 09:00` typed at 07:30 means yesterday); None when fine."""
-    if has_date(text) or when >= opened_at - BACKDATE_LIMIT:
+    """Why a clock time cannot be taken as it stands: it falls more than an hour before the
+    incident opened (`--at 09:00` typed at 07:30 means yesterday); None when fine."""
+    if not is_clock_time(text) or when >= opened_at - BACKDATE_LIMIT:
         return None
     local = when.astimezone(tz).strftime("%Y-%m-%dT%H:%M")
     return (
