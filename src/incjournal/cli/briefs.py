@@ -82,7 +82,9 @@ def brief(
     if write and findings and not allow_lint:
         raise refusal(f"brief for {audience}", findings)
     if write:
-        written = briefs.write_brief(journal, state, audience)
+        from incjournal.written_briefs import write_brief
+
+        written = write_brief(journal, state, audience)
         rel = written.path.relative_to(journal.root)
         commit = f" (commit {written.commit[:7]})" if written.commit else ""
         typer.echo(f"wrote {rel}{commit}" if written.changed else f"{rel} is already current")

@@ -14,20 +14,18 @@ import os
 import re
 import traceback
 import zlib
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from incjournal import write as journal_mod
 from incjournal.core.config import Audience, Config
 from incjournal.core.errors import BadValue, CorruptFile, IncJournalError
 from incjournal.core.fold import IncidentState
 from incjournal.core.model import Kind
 from incjournal.render.context import InternalBrief, as_of, finalize, internal_context, short
-from incjournal.render.derived import STATUS
 from incjournal.render.public import NEVER, PublicBrief, Said, public_context, statements
-from incjournal.store.journal import Journal
+from incjournal.store.journal import STATUS, Journal
 
 if TYPE_CHECKING:
     from jinja2 import BytecodeCache, Environment, Template
@@ -176,25 +174,6 @@ def status_text(journal: Journal, state: IncidentState, audience: str) -> str | 
         return render_brief(journal, state, audience, as_of(state))
     except IncJournalError:
         return None  # an unknown audience or a broken template: the file keeps its last content
-
-
-@dataclass(frozen=True)
-class Written:
-    path: Path
-    changed: bool
-    commit: str | None
-    warnings: tuple[str, ...]
-
-
-def write_brief(journal: Journal, state: IncidentState, audience: str) -> Written:
-    """Write `status/<audience>.md` and commit it; later writes keep it current."""
-    text = render_brief(journal, state, audience, as_of(state))
-    path = status_path(journal, state.id, audience)
-    rel = f"{STATUS}/{audience}.md"
-    changed, commit, warnings = journal_mod.write_files(
-        journal, state.id, {rel: text.encode()}, f"brief: {rel}"
-    )
-    return Written(path, bool(changed), commit, tuple(warnings))
 
 
 def _environment(journal: Journal) -> Environment:

@@ -6,9 +6,7 @@ import os
 from pathlib import Path
 
 from incjournal.core.fold import IncidentState
-from incjournal.store.journal import PAGE, Journal
-
-STATUS = "status"  # written briefs: status/<audience>.md
+from incjournal.store.journal import PAGE, STATUS, Journal
 
 
 def derived_files(journal: Journal, state: IncidentState) -> dict[Path, bytes]:

@@ -55,7 +55,14 @@ from typing import TypeVar
 from incjournal.core.errors import CorruptFile
 from incjournal.core.fold import Folder, IncidentState, fold_folder
 from incjournal.core.model import Entry, Kind
-from incjournal.store.journal import META, Journal, atomic_write, is_entry_file, read_entry
+from incjournal.store.journal import (
+    META,
+    STATUS,
+    Journal,
+    atomic_write,
+    is_entry_file,
+    read_entry,
+)
 
 VERSION = 2
 RACY_NS = 2_000_000_000  # stamps this close to the moment they were taken are re-checked ...
@@ -457,8 +464,6 @@ def derived_state(
     The head serves when it was valid before the write, `new` sorts last and only the page is
     derived; written briefs (status/*.md) may show any entry, so they get the full state.
     """
-    from incjournal.render.derived import STATUS
-
     status = journal.incident_dir(incident_id) / STATUS
     if head is None or (status.is_dir() and any(status.glob("*.md"))):
         return load_state(journal, incident_id)

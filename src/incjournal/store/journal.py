@@ -37,6 +37,7 @@ INCIDENTS = "incidents"
 ENTRIES = "entries"
 META = "incident.toml"
 PAGE = "README.md"
+STATUS = "status"  # written briefs: status/<audience>.md
 REVIEW = "review.md"
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _ID_LEN = 8
@@ -293,3 +294,21 @@ def read_entry(path: str | Path) -> Entry:
 
 def incident_id_for(opened_at: datetime, slug: str) -> str:
     return f"{opened_at:%Y-%m-%d}-{check_slug(slug)}"
+
+
+GIT_ATTRIBUTES = """\
+# incjournal: README.md and status/*.md are rebuilt from the entries and never merged by hand.
+# merge=union: a manual `git merge` / `git pull` does not stop on them; the next `ij` write or
+# `ij sync` rebuilds them. linguist-generated: hosted diffs fold them away.
+incidents/*/README.md merge=union linguist-generated=true
+incidents/*/status/*.md merge=union linguist-generated=true
+"""
+
+
+def write_attributes(root: Path) -> list[str]:
+    """`ij init`: the journal's .gitattributes, unless the folder has one; paths to commit."""
+    path = root / ".gitattributes"
+    if path.exists():
+        return []
+    atomic_write(path, GIT_ATTRIBUTES.encode())
+    return [path.name]
