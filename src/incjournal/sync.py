@@ -1,20 +1,21 @@
-"""`ij sync`: share the journal through any git remote, and the optional auto-sync after a write.
+"""`ij sync`: share the journal through any git remote (and the background round of an auto-sync).
 
 One round: commit whatever a crash or a busy git left uncommitted (repair), fetch the upstream
-branch, replay the local commits on top of it (gitsync.replay: a rebase that never stops halfway,
+branch, replay the local commits on top of it (git.remote.replay: a rebase that never stops halfway,
 keeps the user's uncommitted work as it is and never touches commits already on the remote),
 rebuild the derived files of the incidents changed locally (they are never merged: a path both
 sides changed is settled by taking our side, then rebuilt), commit that rebuild, push. When the
 remote moved meanwhile, the round runs again. Offline, everything stays committed locally.
 
-Locks: `sync.lock` serialises syncs of one clone (an auto-sync hands it to its background process);
-the writer lock is held only while the branch is being changed, never across the network.
+A write in a journal with `[sync] auto = true` asks for a round in the background
+(`incjournal.sync_request`). Locks: `sync.lock` serialises syncs of one clone (an auto-sync hands
+it to its background process); the writer lock is held only while the branch is being changed,
+never across the network.
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,20 +29,11 @@ from incjournal.git import remote as gitsync
 from incjournal.repair import DERIVED, META_PATH, committer, repair_held
 from incjournal.store.journal import INCIDENTS, Journal, atomic_write
 from incjournal.store.lock import name_holder, try_lock, writer_lock
+from incjournal.sync_request import REQUESTED, STATUS, SYNC_LOCK
 
-SYNC_LOCK = "sync.lock"
-REQUESTED = "sync.requested"  # a write since the last round started: sync again
-STATUS = "sync.status"  # the last round's outcome: "ok <time>" / "offline <time> <why>" / ...
 ATTEMPTS = 5
 SYNC_WAIT = 180.0  # how long `ij sync` waits for a sync already running in this clone
 BACKGROUND_TIMEOUT = 20.0  # per network call of a background sync
-ATTRIBUTES = """\
-# incjournal: README.md and status/*.md are rebuilt from the entries and never merged by hand.
-# merge=union: a manual `git merge` / `git pull` does not stop on them; the next `ij` write or
-# `ij sync` rebuilds them. linguist-generated: hosted diffs fold them away.
-incidents/*/README.md merge=union linguist-generated=true
-incidents/*/status/*.md merge=union linguist-generated=true
-"""
 
 
 class SyncError(GitError):
@@ -224,61 +216,6 @@ def recorded(journal: Journal, run: Callable[[], SyncReport]) -> SyncReport:
 
 def _status(journal: Journal, line: str) -> None:
     atomic_write(journal.state_dir / STATUS, line.encode() + b"\n")
-
-
-def write_attributes(root: Path) -> list[str]:
-    """`ij init`: the journal's .gitattributes, unless the folder has one; paths to commit."""
-    path = root / ".gitattributes"
-    if path.exists():
-        return []
-    atomic_write(path, ATTRIBUTES.encode())
-    return [path.name]
-
-
-# auto-sync ---------------------------------------------------------------------------------------
-def after_write(journal: Journal) -> list[str]:
-    """Auto-sync: start a background `ij sync` and return at once; say if sync is pending."""
-    warnings = pending_warning(journal)
-    try:
-        atomic_write(journal.state_dir / REQUESTED, b"")
-        fd = try_lock(journal.state_dir / SYNC_LOCK, "background sync")
-        if fd is not None:  # else the running sync sees the request and goes round again
-            try:
-                _spawn(journal, fd)
-            finally:
-                os.close(fd)
-    except OSError as exc:  # the write itself succeeded: never fail it over sync
-        warnings.append(f"sync pending: background sync not started ({exc.strerror})")
-    return warnings
-
-
-def pending_warning(journal: Journal) -> list[str]:
-    try:
-        state = (journal.state_dir / STATUS).read_text().split(" ", 2)
-    except FileNotFoundError:
-        return []
-    if state[0] == "offline" and len(state) == 3:
-        return [f"sync pending: the remote was unreachable ({state[2].strip()}); retrying now"]
-    if state[0] == "failed" and len(state) == 3:
-        return [f"sync pending: the last sync failed: {state[2].strip()}"]
-    return []
-
-
-def _spawn(journal: Journal, fd: int) -> None:
-    """Start `ij sync --quiet` detached (own session, no terminal), holding the lock `fd`."""
-    args = [sys.executable, "-m", "incjournal", "sync", "--quiet", "--lock-fd", str(fd)]
-    with open(journal.state_dir / "sync.log", "wb") as log:
-        subprocess.run(
-            ["sh", "-c", '"$@" &', "sh", *args],
-            cwd=journal.root,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=log,
-            pass_fds=(fd,),
-            start_new_session=True,
-            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
-            check=False,
-        )
 
 
 def background(journal: Journal, fd: int) -> None:

@@ -77,7 +77,7 @@ def init(directory: Path, by: str | None = None) -> tuple[Journal, bool]:
         return journal, False
     author = resolve_author(journal, by)
     atomic_write(cfg, config_mod.default_text(machine_zone_name()).encode())
-    from incjournal.sync import write_attributes
+    from incjournal.store.journal import write_attributes
 
     paths = [config_mod.FILENAME, *write_attributes(root)]
     with writer_lock(journal.state_dir, "init"):
@@ -243,7 +243,7 @@ def record(
         when = entry.recorded_at
         commit, warnings = commit_or_defer(journal, written, message, author, when, staging)
     if commit and journal.config.sync_auto:
-        from incjournal.sync import after_write
+        from incjournal.sync_request import after_write
 
         warnings += after_write(journal)
     return WriteResult(entry, incident_id, path, commit, tuple(lint_notes + notes + warnings))
