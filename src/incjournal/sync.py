@@ -67,13 +67,20 @@ class SyncReport:
         )
 
 
-def sync(journal: Journal, *, prompt: bool = True, timeout: float | None = None) -> SyncReport:
-    """Sync this clone with its upstream; waits for a sync already running here."""
+def sync(
+    journal: Journal,
+    *,
+    prompt: bool = True,
+    timeout: float | None = None,
+    progress: gitsync.Progress | None = None,
+) -> SyncReport:
+    """Sync this clone with its upstream; waits for a sync already running here. `progress`
+    hears what git's fetch and push report as they go."""
     refuse_busy(journal)
     up = gitsync.upstream(journal.root)
     with writer_lock(journal.state_dir, "ij sync", SYNC_WAIT, name=SYNC_LOCK):
         (journal.state_dir / REQUESTED).unlink(missing_ok=True)
-        return recorded(journal, lambda: sync_held(journal, up, prompt, timeout))
+        return recorded(journal, lambda: sync_held(journal, up, prompt, timeout, progress))
 
 
 def refuse_busy(journal: Journal) -> None:
@@ -86,7 +93,11 @@ def refuse_busy(journal: Journal) -> None:
 
 
 def sync_held(
-    journal: Journal, up: gitsync.Upstream, prompt: bool, timeout: float | None
+    journal: Journal,
+    up: gitsync.Upstream,
+    prompt: bool,
+    timeout: float | None,
+    progress: gitsync.Progress | None = None,
 ) -> SyncReport:
     """The rounds of one sync; the caller holds the sync lock."""
     wait = timeout or gitsync.NETWORK_TIMEOUT
@@ -94,7 +105,7 @@ def sync_held(
     received = 0
     for _attempt in range(ATTEMPTS):
         try:
-            remote = gitsync.fetch(journal.root, up, prompt, wait)
+            remote = gitsync.fetch(journal.root, up, prompt, wait, progress)
         except gitsync.Unreachable as exc:
             return _offline(journal, up, str(exc), notes)
         before = gitlog.rev(journal.root, "HEAD")
@@ -105,7 +116,7 @@ def sync_held(
             return SyncReport(str(up), received, 0, notes=tuple(notes))
         ahead = gitsync.count(journal.root, remote, head)
         try:
-            if gitsync.push(journal.root, up, head, prompt, wait):
+            if gitsync.push(journal.root, up, head, prompt, wait, progress):
                 if not up.configured:
                     gitsync.set_upstream(journal.root, up)
                 return SyncReport(str(up), received, ahead, notes=tuple(notes))

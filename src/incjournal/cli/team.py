@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from incjournal.cli import app
 from incjournal.cli.common import open_journal
 from incjournal.store.journal import Journal
+
+if TYPE_CHECKING:
+    from incjournal.git.remote import Progress
 
 
 @app.command()
@@ -33,13 +38,43 @@ def sync(
     if lock_fd is not None:  # the detached auto-sync started by a write
         sync_mod.background(journal, lock_fd)
         return
-    report = sync_mod.sync(journal, prompt=sys.stdin.isatty())
+    with progress_bar(not quiet and sys.stderr.isatty()) as progress:
+        report = sync_mod.sync(journal, prompt=sys.stdin.isatty(), progress=progress)
     if not quiet:
         for line in report.lines():
             typer.echo(line)
     warning = report.warning()
     if warning:
         typer.echo(f"ij: warning: {warning}", err=True)
+
+
+@contextmanager
+def progress_bar(shown: bool) -> Iterator[Progress | None]:
+    """What git's fetch and push report, as a rich progress bar on stderr (a terminal); nothing
+    when `shown` is false (piped, --quiet): git is then not asked for progress at all."""
+    if not shown:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, TaskID, TaskProgressColumn, TextColumn
+    from rich.progress import Progress as Bar
+
+    bar = Bar(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    stages: dict[str, TaskID] = {}
+
+    def show(stage: str, done: float, total: float | None) -> None:
+        if stage not in stages:
+            stages[stage] = bar.add_task(stage, total=total)
+        bar.update(stages[stage], completed=done, total=total)
+
+    with bar:
+        yield show
 
 
 def print_repair(journal: Journal) -> None:

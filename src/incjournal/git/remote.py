@@ -1,30 +1,43 @@
-"""Git plumbing for `ij sync`: the upstream, fetch and push through git's own transport, and the
-replay of local commits onto the remote branch.
+"""Git for `ij sync`: the upstream, fetch and push with progress (through GitPython), and the
+replay of local commits onto the remote branch (through git's own commands).
+
+GitPython reads the remotes and the configuration and runs `git fetch` / `git push` with their
+progress reported to a `Progress` callback (`ij sync` draws it as a bar on a terminal). It is
+imported only here, by `ij sync` (its import costs ~90 ms: `ij note` and the other writes never
+load it).
 
 The replay is a rebase done in a private index (`<git dir>/incjournal/sync-index`): each local
 commit's changes are applied path by path on top of the remote tip, then the branch moves there
 like a fast-forward (`read-tree -m -u` + compare-and-swap `update-ref`). The work tree is never left
 mid-rebase, the user's staged and unstaged changes stay as they were, and a path both sides changed
 is resolved by the caller's rule (derived files: keep ours, rebuilt afterwards) or stops the sync
-before anything changed. Only commits that are not on the remote are ever rewritten.
+before anything changed. Only commits that are not on the remote are ever rewritten, by
+`git commit-tree` (same author and message, signed when the repository signs its commits).
 """
 
 from __future__ import annotations
 
+import logging
 import os
-import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from incjournal.core.errors import GitError
 from incjournal.git.commit import _ZERO, clear_stale_lock, empty_tree, git, git_bytes, rev
 
+if TYPE_CHECKING:
+    from git import Repo
+
 Blob = tuple[str, str]  # (mode, object id)
 Resolve = Callable[[str], str | None]  # path -> "ours" | "theirs" | None (a real conflict)
+Progress = Callable[[str, float, float | None], None]  # (what git is doing, done, of how many)
 
 NETWORK_TIMEOUT = float(os.environ.get("INCJOURNAL_SYNC_TIMEOUT", "60"))
+PUSHED = "refs/incjournal/push"  # the commit being pushed, named (GitPython reports on refs)
 
 
 class Unreachable(GitError):
@@ -53,14 +66,33 @@ class Upstream:
         return f"{self.remote}/{self.branch}"
 
 
+def repository(root: Path) -> Repo:
+    """The repository through GitPython (imported here, on first use); its log stays quiet: what
+    git said reaches the user through the errors raised here."""
+    import git as gitpython
+
+    logging.getLogger("git").addHandler(logging.NullHandler())
+    try:
+        return gitpython.Repo(root, search_parent_directories=True)
+    except gitpython.exc.GitError as exc:
+        raise GitError(f"cannot read the git repository at {root}: {exc}") from None
+
+
+def _branch(repo: Repo) -> str:
+    return "" if repo.head.is_detached else repo.active_branch.name
+
+
 def upstream(root: Path) -> Upstream:
     """Where `ij sync` pulls from and pushes to: the branch's upstream, or the only remote."""
-    branch = git(root, "symbolic-ref", "-q", "--short", "HEAD", check=False).stdout.strip()
-    remote = _config(root, f"branch.{branch}.remote")
-    merge = _config(root, f"branch.{branch}.merge")
+    repo = repository(root)
+    branch = _branch(repo)
+    config = repo.config_reader()
+    section = f'branch "{branch}"'
+    remote = str(config.get_value(section, "remote", "")) if branch else ""
+    merge = str(config.get_value(section, "merge", "")) if branch else ""
     if remote and remote != "." and merge.startswith("refs/heads/"):
         return Upstream(remote, merge.removeprefix("refs/heads/"), True)
-    remotes = git(root, "remote").stdout.split()
+    remotes = [r.name for r in repo.remotes]
     if not remotes:
         raise GitError("no git remote to sync with: `git remote add origin URL`, then `ij sync`")
     if len(remotes) > 1:
@@ -72,68 +104,133 @@ def upstream(root: Path) -> Upstream:
     return Upstream(remotes[0], branch, False)
 
 
-def _config(root: Path, key: str) -> str:
-    return git(root, "config", "--get", key, check=False).stdout.strip()
-
-
 def set_upstream(root: Path, up: Upstream) -> None:
-    local = git(root, "symbolic-ref", "-q", "--short", "HEAD", check=False).stdout.strip()
-    git(root, "config", f"branch.{local}.remote", up.remote, check=False)
-    git(root, "config", f"branch.{local}.merge", f"refs/heads/{up.branch}", check=False)
+    repo = repository(root)
+    branch = _branch(repo)
+    if branch:
+        with repo.config_writer() as config:
+            config.set_value(f'branch "{branch}"', "remote", up.remote)
+            config.set_value(f'branch "{branch}"', "merge", f"refs/heads/{up.branch}")
 
 
-def fetch(root: Path, up: Upstream, prompt: bool, timeout: float = NETWORK_TIMEOUT) -> str | None:
+def fetch(
+    root: Path,
+    up: Upstream,
+    prompt: bool,
+    timeout: float = NETWORK_TIMEOUT,
+    progress: Progress | None = None,
+) -> str | None:
     """Fetch the upstream branch into its remote-tracking ref; its tip, or None if the remote has
     no such branch yet. Raises Unreachable."""
+    repo = repository(root)
     refspec = f"+refs/heads/{up.branch}:{up.tracking}"
-    proc = _network(root, ["fetch", "--quiet", "--no-tags", up.remote, refspec], prompt, timeout)
-    if proc.returncode == 0:
-        return rev(root, up.tracking) or None
-    if "couldn't find remote ref" in proc.stderr:
-        return None
-    raise Unreachable(_last_line(proc))
+    try:
+        with _network(repo, prompt, timeout):
+            repo.remote(up.remote).fetch(
+                refspec, progress=_reporter(progress), kill_after_timeout=timeout, no_tags=True
+            )
+    except Unreachable as exc:
+        if "couldn't find remote ref" in str(exc):
+            return None
+        raise
+    return rev(root, up.tracking) or None
 
 
 def push(
-    root: Path, up: Upstream, commit: str, prompt: bool, timeout: float = NETWORK_TIMEOUT
+    root: Path,
+    up: Upstream,
+    commit: str,
+    prompt: bool,
+    timeout: float = NETWORK_TIMEOUT,
+    progress: Progress | None = None,
 ) -> bool:
     """Push `commit` to the upstream branch, never forced; False when the remote moved meanwhile.
     Raises Unreachable, or Rejected when the remote refused for another reason."""
-    target = f"{commit}:refs/heads/{up.branch}"
-    proc = _network(root, ["push", "--porcelain", up.remote, target], prompt, timeout)
-    if proc.returncode == 0:
-        git(root, "update-ref", up.tracking, commit, check=False)
-        return True
-    for line in proc.stdout.splitlines():
-        if line.startswith("!"):
-            if any(why in line for why in _MOVED):
-                return False
-            raise Rejected(f"{up.remote} refused the push: {line.split(chr(9))[-1]}")
-    raise Unreachable(_last_line(proc))
+    from git import PushInfo
 
-
-_MOVED = ("fetch first", "non-fast-forward", "failed to update ref", "failed to lock")
-
-
-def _network(
-    root: Path, args: list[str], prompt: bool, timeout: float
-) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, **({} if prompt else {"GIT_TERMINAL_PROMPT": "0"})}
+    repo = repository(root)
+    git(root, "update-ref", PUSHED, commit)  # GitPython reports on a pushed ref, not a commit id
     try:
-        return subprocess.run(
-            ["git", *args], cwd=root, env=env, capture_output=True, text=True, timeout=timeout
-        )
-    except subprocess.TimeoutExpired:
-        raise Unreachable(f"no answer within {timeout:.0f}s") from None
+        with _network(repo, prompt, timeout):
+            infos = repo.remote(up.remote).push(
+                f"{PUSHED}:refs/heads/{up.branch}",
+                progress=_reporter(progress),
+                kill_after_timeout=timeout,
+            )
+    finally:
+        git(root, "update-ref", "-d", PUSHED, check=False)
+    refused = PushInfo.REMOTE_REJECTED | PushInfo.REMOTE_FAILURE | PushInfo.ERROR
+    for info in infos:
+        if info.flags & PushInfo.REJECTED or any(why in info.summary for why in _MOVED):
+            return False  # the remote moved on: fetch and replay again
+        if info.flags & refused:
+            raise Rejected(f"{up.remote} refused the push: {info.summary.strip()}")
+    if infos.error is not None:
+        raise Unreachable(_said(str(getattr(infos.error, "stderr", infos.error))))
+    git(root, "update-ref", up.tracking, commit, check=False)
+    return True
+
+
+_MOVED = ("failed to update ref", "failed to lock")  # the remote's branch moved meanwhile
+
+
+@contextmanager
+def _network(repo: Repo, prompt: bool, timeout: float) -> Iterator[None]:
+    """Run a fetch or a push: without a password prompt unless `prompt`; a failure to reach the
+    remote raised as Unreachable with what git said."""
+    from git import GitCommandError
+
+    started = time.monotonic()
+    quiet = {} if prompt else {"GIT_TERMINAL_PROMPT": "0"}
+    try:
+        with repo.git.custom_environment(**quiet):
+            yield
+    except GitCommandError as exc:
+        if time.monotonic() - started >= timeout:
+            raise Unreachable(f"no answer within {timeout:.0f}s") from None
+        raise Unreachable(_said(str(exc.stderr or exc))) from None
     except FileNotFoundError as exc:
         raise GitError("git is not installed or not on PATH: install git first") from exc
 
 
-def _last_line(proc: subprocess.CompletedProcess[str]) -> str:
-    lines = [ln.strip() for ln in proc.stderr.splitlines() if ln.strip()]
+def _said(stderr: str) -> str:
+    """The line of git's message that says what went wrong."""
+    lines = [ln.strip().strip("'") for ln in stderr.splitlines() if ln.strip().strip("'")]
+    lines = [ln.removeprefix("stderr: ").strip("'") for ln in lines]
     useful = [ln for ln in lines if not ln.startswith(("hint:", "Please make sure"))]
-    text = (useful or lines or [f"git exited {proc.returncode}"])[0]
+    text = (useful or lines or ["git failed"])[0]
     return text.removeprefix("fatal: ").removeprefix("error: ")
+
+
+STAGES = {  # GitPython's operation codes, as git words them
+    "COUNTING": "Counting objects",
+    "COMPRESSING": "Compressing objects",
+    "WRITING": "Writing objects",
+    "RECEIVING": "Receiving objects",
+    "RESOLVING": "Resolving deltas",
+    "FINDING_SOURCES": "Finding sources",
+    "CHECKING_OUT": "Checking out files",
+}
+
+
+def _reporter(progress: Progress | None) -> Any:
+    """A GitPython RemoteProgress that hands each update to `progress` (None: git's progress is
+    not asked for)."""
+    if progress is None:
+        return None
+    show: Progress = progress
+    from git import RemoteProgress
+
+    names = {getattr(RemoteProgress, code): words for code, words in STAGES.items()}
+
+    class Reporter(RemoteProgress):
+        def update(
+            self, op_code: int, cur_count: Any, max_count: Any = None, message: str = ""
+        ) -> None:
+            stage = names.get(op_code & RemoteProgress.OP_MASK, "Working")
+            show(stage, float(cur_count or 0), float(max_count) if max_count else None)
+
+    return Reporter()
 
 
 def count(root: Path, since: str | None, until: str) -> int:
@@ -283,15 +380,23 @@ def _index_line(path: str, new: Blob | None, old: Blob | None) -> bytes:
 
 
 def _rewrite(top: Path, raw: bytes, tree: str, parent: str) -> str:
-    """The commit `raw` with a new tree and parent: same author and message, committed now."""
+    """The commit `raw` again with a new tree and parent, made by `git commit-tree`: the same
+    author, author date and message, committed now by its committer (signed when the repository
+    signs its commits)."""
     header, _, message = raw.partition(b"\n\n")
-    lines = [f"tree {tree}".encode(), f"parent {parent}".encode()]
-    for line in header.split(b"\n"):
-        key = line.split(b" ", 1)[0]
-        if key in (b"author", b"encoding"):
-            lines.append(line)
-        elif key == b"committer":
-            lines.append(line.rsplit(b" ", 2)[0] + f" {int(time.time())} +0000".encode())
-    data = b"\n".join(lines) + b"\n\n" + message
-    made = git_bytes(top, "hash-object", "-t", "commit", "-w", "--stdin", stdin=data)
+    people = {}
+    for line in header.decode(errors="replace").split("\n"):
+        key, _, value = line.partition(" ")
+        if key in ("author", "committer"):
+            who, stamp, zone = value.rsplit(" ", 2)
+            name, _, email = who.partition(" <")
+            people[key] = (name, email.rstrip(">"), f"{stamp} {zone}")
+    env: dict[str, str] = {}
+    if "author" in people:
+        name, email, date = people["author"]
+        env |= {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_AUTHOR_DATE": date}
+    if "committer" in people:
+        name, email, _date = people["committer"]
+        env |= {"GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
+    made = git_bytes(top, "commit-tree", tree, "-p", parent, env=env, stdin=message)
     return made.decode().strip()
