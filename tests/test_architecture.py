@@ -93,3 +93,33 @@ def test_render_never_writes_and_never_commits() -> None:
     writers = {"incjournal.write", "incjournal.git.commit", "incjournal.sync"}
     for path in (PACKAGE / "render").rglob("*.py"):
         assert not writers & graph[module_name(path)], path
+
+
+def design_tree() -> set[str]:
+    """The module paths the README's Design section lists (its tree, read by indentation)."""
+    readme = (PACKAGE.parents[1] / "README.md").read_text()
+    section = readme.split("\n## Design\n", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```\n", 2)[1]
+    listed: set[str] = set()
+    folders: list[str] = []
+    for line in block.splitlines()[1:]:  # under src/incjournal/
+        name = line.strip().split(" ")[0] if line.strip() else ""
+        depth = (len(line) - len(line.lstrip())) // 2 - 1
+        if not name.endswith(("/", ".py")):
+            continue  # a description's second line
+        del folders[depth:]
+        path = "".join(folders) + name
+        listed.add(path)
+        if name.endswith("/"):
+            folders.append(name)
+    return listed
+
+
+def test_the_readme_design_section_names_every_module() -> None:
+    listed = design_tree()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE).as_posix()
+        if rel == "__init__.py":
+            continue
+        folder = rel.removesuffix("__init__.py")
+        assert rel in listed or (rel.endswith("__init__.py") and folder in listed), rel
