@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import typer.main
 from conftest import Run
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer._coercion import build_runtime_param
 
@@ -85,18 +85,21 @@ def _both(command: str, name: str, value: Any) -> tuple[Any, Any]:
 
 
 @given(st.text())
+@settings(deadline=None)  # a loaded machine is not a failure of the coercion
 def test_text_is_coerced_as_typer_does(value: str) -> None:
     ours, typers = _both("note", "text", value)
     assert ours == typers
 
 
 @given(st.lists(st.text(), max_size=4))
+@settings(deadline=None)  # a loaded machine is not a failure of the coercion
 def test_repeated_text_is_coerced_as_typer_does(values: list[str]) -> None:
     ours, typers = _both("note", "tag", tuple(values))
     assert ours == typers and isinstance(ours, list)
 
 
 @given(st.one_of(st.integers().map(str), st.text(max_size=6)))
+@settings(deadline=None)  # a loaded machine is not a failure of the coercion
 def test_integers_are_coerced_as_typer_does(value: str) -> None:
     ours, typers = _both("open", "sev", value)
     assert ours == typers
