@@ -42,6 +42,18 @@ def pytest_configure(config: pytest.Config) -> None:
         time_machine.travel(start, tick=True).start()
 
 
+@pytest.fixture(autouse=True)
+def real_clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Under a faked clock, a test marked `real_clock` goes back to the real one: the cache's
+    freshness rule compares the clock with the file system's times, which nothing can fake."""
+    if not FAKE_NOW or request.node.get_closest_marker("real_clock") is None:
+        yield
+        return
+    offset = float(os.environ["INCJOURNAL_TEST_CLOCK_OFFSET"])
+    with time_machine.travel(time.time() - offset, tick=True):
+        yield
+
+
 def pythonpath() -> str:
     """PYTHONPATH for a subprocess running this checkout (with the faked clock, if any)."""
     return os.pathsep.join([str(SRC), *([str(CLOCK)] if FAKE_NOW else [])])

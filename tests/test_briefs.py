@@ -350,7 +350,7 @@ def test_compiled_templates_are_cached_per_clone_and_never_stale(
 ) -> None:
     from conftest import ij_subprocess
 
-    compiled = git_dir(journal_dir) / "incjournal" / "compiled-templates"
+    compiled = git_dir(journal_dir) / "incjournal" / "cache" / "templates"
     first = ij_subprocess(journal_dir, "brief", "--for", "exec")
     assert first.returncode == 0, first.stderr
     assert list(compiled.glob("*.cache"))

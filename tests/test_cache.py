@@ -35,6 +35,8 @@ from incjournal.store import cache
 from incjournal.store.journal import PAGE, Journal, entry_filename
 from incjournal.store.summaries import Summaries
 
+pytestmark = pytest.mark.real_clock  # the cache trusts a file stamp by the clock's distance to it
+
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
@@ -560,7 +562,7 @@ def test_a_filtered_timeline_is_never_served_the_whole_one(
     assert len(only) == 1 < len(whole)
 
 
-def test_the_package_key_changes_with_any_file_of_the_package(
+def test_the_code_key_changes_with_any_file_of_the_package(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     copy = tmp_path / "incjournal"
@@ -574,9 +576,9 @@ def test_the_package_key_changes_with_any_file_of_the_package(
         elif change == "a module":
             (copy / "render" / "review.py").write_text("# changed\n")
         monkeypatch.setattr(cache, "__file__", str(copy / "store" / "cache.py"))
-        cache.package_key.cache_clear()
-        keys.append(cache.package_key())
-    cache.package_key.cache_clear()
+        cache.code_key.cache_clear()
+        keys.append(cache.code_key())
+    cache.code_key.cache_clear()
     assert len(set(keys)) == 3
 
 

@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 BUILTIN = Path(__file__).resolve().parent.parent / "templates"
 TEMPLATES = "templates"
 SUFFIX = ".md.j2"
-COMPILED = "compiled-templates"  # in the per-clone state dir: Jinja's bytecode cache
+COMPILED = (
+    "cache/templates"  # in the per-clone state dir, with the cache: Jinja's compiled templates
+)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
@@ -192,7 +194,7 @@ def _compiled_dir(journal: Journal) -> Path | None:
     """Where Jinja keeps compiled templates; None when it cannot write there."""
     try:
         directory = journal.state_dir / COMPILED
-        directory.mkdir(exist_ok=True)
+        directory.mkdir(parents=True, exist_ok=True)
     except (OSError, IncJournalError):  # read-only, or not in git: compiled on each run
         return None
     return directory if os.access(directory, os.W_OK) else None

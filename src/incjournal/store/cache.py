@@ -99,24 +99,14 @@ def cache_dir(journal: Journal) -> Path:
     return journal.state_dir / DIR
 
 
-@functools.cache
-def code_key() -> str:
-    """A digest of the code whose objects the cache stores: a new fold or model drops the cache."""
-    from incjournal.core import fold, impact, items, model
-
-    sources = [Path(m.__file__ or "").read_bytes() for m in (fold, impact, items, model)]
-    sources += [Path(__file__).read_bytes(), Path(__file__).with_name("summaries.py").read_bytes()]
-    return "-".join(f"{zlib.crc32(s):08x}{len(s):x}" for s in sources)
-
-
 def cache_key(name: str) -> str:
     return f"{name}@{code_key()}"
 
 
 @functools.cache
-def package_key() -> str:
-    """A digest of every file of ij's package (names, sizes, modification times): a render
-    stored by one version of the code is not served by another."""
+def code_key() -> str:
+    """A digest of every file of ij's package (names, sizes, modification times): nothing
+    stored by one version of the code is served by another."""
     digest = 0
     for folder, _dirs, names in os.walk(Path(__file__).parent.parent):
         for name in sorted(names):
@@ -312,7 +302,7 @@ def load_state(journal: Journal, incident_id: str) -> IncidentState:
 @dataclass
 class Rendered(Stamps):
     key: str
-    inputs: str  # what else it depends on (the configuration), with ij's code
+    inputs: str  # what else it depends on (the configuration)
     text: str
     version: int = VERSION
 
@@ -329,7 +319,6 @@ def rendered(
     made from: served again while every file has its stamp, with the same `inputs` and the same
     code. The review of a 10,000-entry incident takes longer to render than to check."""
     path = cache_dir(journal) / "renders" / f"{incident_id}.{name}.pickle"
-    inputs = f"{inputs}\0{package_key()}"
     seen = look(journal, incident_id)
     old = read_cache(path, Rendered, incident_id)
     if old is not None and old.inputs == inputs and old.matches(seen.meta_sig, seen.files):
