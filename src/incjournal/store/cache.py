@@ -12,12 +12,10 @@ files before use and rebuilt (atomically, temp file + rename) when they disagree
   sorts after everything folded is applied to the cached fold; anything else refolds the cached
   entries, without parsing them again.
 - `head/<incident>.pickle` (the write path): the fold with only what derived files show (open
-  items, the last entries) for `record()`, so an append reads and stats none of the history. It is
-  checked, before the new entry is written, against the entries folder's own (mtime, ctime, inode),
-  which any file created, removed or renamed in it changes, plus the number of names in it when
-  that stamp is too recent to trust (it is, right after a write: a change within the same clock
-  tick, on a file system with coarse timestamps, would keep it). Any mismatch falls back to the
-  full snapshot above.
+  items, the last entries) for `record()`, so an append parses none of the history. It is checked,
+  before the new entry is written, by the same rule: every entry file's stamp (a stat each), the
+  files whose stamps were too recent read again and compared with the entries it kept of them.
+  Any mismatch falls back to the full snapshot above.
 - `summaries.pickle` (`ij list`, `ij stats`): one row per incident, checked against the stamps of
   its incident.toml, its entries folder and every entry file (see `incjournal.store.summaries`).
 - `renders/<incident>.<view>.pickle` (`rendered`): a whole-incident view's text with the stamps of
@@ -197,12 +195,11 @@ def scan(folder: str | Path) -> dict[str, Sig]:
 
 @dataclass(frozen=True)
 class Look:
-    """The stamps of an incident's files, taken in this order: the moment, incident.toml, the
-    entries folder (before its files: a later change shows), each entry file."""
+    """The stamps of an incident's files, taken in this order: the moment, incident.toml, each
+    entry file (taken after the moment: a later change shows)."""
 
     taken: int
     meta_sig: Sig | None
-    dir_sig: Sig | None
     files: dict[str, Sig]
 
 
@@ -211,8 +208,7 @@ def look(journal: Journal, incident_id: str) -> Look:
     taken = time.time_ns()
     meta_sig = stamp(journal.incident_dir(incident_id) / META)
     folder = journal.entries_dir(incident_id)
-    dir_sig = stamp(folder)
-    return Look(taken, meta_sig, dir_sig, scan(folder))
+    return Look(taken, meta_sig, scan(folder))
 
 
 def snapshot(journal: Journal, incident_id: str, seen: Look | None = None) -> Snapshot:
@@ -221,7 +217,7 @@ def snapshot(journal: Journal, incident_id: str, seen: Look | None = None) -> Sn
     path = state_path(journal, incident_id)
     seen = seen or look(journal, incident_id)
     old = read_cache(path, Snapshot, incident_id)
-    taken, meta_sig, dir_sig, files = seen.taken, seen.meta_sig, seen.dir_sig, seen.files
+    taken, meta_sig, files = seen.taken, seen.meta_sig, seen.files
     try:
         fresh = _refresh(journal, incident_id, old, meta_sig, files, taken)
     except CorruptFile:  # the write path must not keep rendering past a broken file either
@@ -229,7 +225,7 @@ def snapshot(journal: Journal, incident_id: str, seen: Look | None = None) -> Sn
         raise
     if fresh is not old:
         write_cache(path, fresh)
-        save_head(journal, incident_id, fresh.folder, files, dir_sig, taken)
+        save_head(journal, incident_id, fresh)
     return fresh
 
 
@@ -332,14 +328,29 @@ def rendered(
 
 # the write path's head ---------------------------------------------------------------------------
 @dataclass
-class Head:
+class Head(Stamps):
+    """The write path's small fold (what the incident page shows), under the one freshness rule:
+    the stamps of every entry file it was folded from, and the entries of those whose stamps were
+    too recent to trust (read again and compared before the head is used)."""
+
     key: str
-    dir_sig: Sig | None
-    taken_ns: int
-    count: int  # names in the entries folder
     folder: Folder
     complete: bool  # False: older entries were dropped (fine for the page, not for other files)
+    recent: dict[str, Entry]  # the entries of the files in `racy`
     version: int = VERSION
+
+    def holds(self, files: dict[str, Sig], entries: Path) -> bool:
+        """Whether the entry files `files` (stamps taken now) are still the ones folded: each
+        stamp unchanged and not too recent, or the file read again equal to what was kept."""
+        if files.keys() != self.files.keys():
+            return False
+        doubtful = {n for n, s in files.items() if s != self.files[n] or n in self.racy}
+        if not doubtful <= self.recent.keys():
+            return False
+        try:
+            return all(read_entry(entries / n) == self.recent[n] for n in doubtful)
+        except CorruptFile:
+            return False
 
 
 def state_path(journal: Journal, incident_id: str) -> Path:
@@ -367,77 +378,54 @@ def trimmed(folder: Folder) -> tuple[Folder, bool]:
     return copy, complete
 
 
-def save_head(
-    journal: Journal,
-    incident_id: str,
-    folder: Folder,
-    names: Iterable[str],
-    dir_sig: Sig | None,
-    taken: int,
-) -> None:
-    """Store the write path's head of a fold of the entry files `names` (folder stamp `dir_sig`).
-    Its count is of every name in the folder, so that a racy check counts them unfiltered."""
-    head, complete = trimmed(folder)
-    key = cache_key(incident_id)
-    names = set(names)
-    try:
-        others = sum(1 for n in os.listdir(journal.entries_dir(incident_id)) if n not in names)
-    except FileNotFoundError:
-        others = 0
-    data = Head(key, dir_sig, taken, len(names) + others, head, complete)
-    write_cache(_head_path(journal, incident_id), data)
+def save_head(journal: Journal, incident_id: str, snap: Snapshot) -> None:
+    """Store the write path's head of the snapshot `snap`."""
+    folder, complete = trimmed(snap.folder)
+    recent = {n: snap.entries[n] for n in snap.racy if n in snap.entries}
+    stamps = (snap.meta_sig, snap.taken_ns, dict(snap.files), snap.racy)
+    head = Head(*stamps, cache_key(incident_id), folder, complete, recent)
+    write_cache(_head_path(journal, incident_id), head)
 
 
 @contextlib.contextmanager
 def head_before_write(
     journal: Journal, incident_id: str, new: str
 ) -> Iterator[Callable[[], Head | None]]:
-    """The write path's head if it still matches the entries folder, checked now, before the
-    entry file `new` (a name) is written into it; the answer is asked for once it is needed.
-
-    A head saved by the last write is always too recent for its folder stamp alone to tell a
-    change in the same clock tick, so its count of names is compared too (10,000 names are
-    listed in ~8 ms); the new entry (or its temporary file) is not counted."""
+    """The write path's head if it still holds for the entry files, checked now, before the entry
+    file `new` (a name) is written; the answer is asked for once it is needed. Its incident.toml
+    is compared whole (it is small); the entry files by the one freshness rule (`Head.holds`)."""
     head = read_cache(_head_path(journal, incident_id), Head, incident_id)
-    entries = journal.entries_dir(incident_id)
     try:
-        if head is None or journal.read_meta(incident_id) != head.folder.meta:  # compared whole
+        if head is not None and journal.read_meta(incident_id) != head.folder.meta:
             head = None
     except CorruptFile:
         head = None
-    if head is None or stamp(entries) != head.dir_sig:
-        yield lambda: None
-        return
-    if not too_recent(head.dir_sig, head.taken_ns):
-        yield lambda: head
-        return
-    yield functools.cache(lambda: head if _names_but(entries, new) == head.count else None)
-
-
-def _names_but(folder: Path, new: str) -> int:
-    """How many names the folder holds besides `new` and the temporary file it is written as."""
-    temporary = f".{new}.tmp-"
-    return sum(1 for name in os.listdir(folder) if name != new and not name.startswith(temporary))
+    entries = journal.entries_dir(incident_id)
+    if head is not None and not head.holds(scan(entries), entries):
+        head = None
+    yield lambda: head
 
 
 def state_after_write(
-    journal: Journal, incident_id: str, head: Head | None, entry: Entry
+    journal: Journal, incident_id: str, head: Head | None, new: Path
 ) -> tuple[IncidentState, bool]:
-    """The state with `entry` (just written) for the derived files; True if it is complete.
-
-    With a valid head and an entry that sorts last, only the head is read; else the snapshot.
-    """
+    """The state with the entry file `new` (just written) for the derived files; True if it is
+    complete. With a head that held before the write and an entry that sorts last, only the head
+    is read; else the snapshot."""
+    entry = read_entry(new)
+    if head is None or not head.folder.accepts(entry):
+        return load_state(journal, incident_id), True
     taken = time.time_ns()
-    if head is not None and head.folder.accepts(entry):
-        head.folder.apply(entry)
-        head.folder, complete = trimmed(head.folder)
-        head.complete = head.complete and complete
-        head.count += 1
-        head.dir_sig = stamp(journal.entries_dir(incident_id))
-        head.taken_ns = taken
-        write_cache(_head_path(journal, incident_id), head)
-        return head.folder.freeze(), head.complete
-    return load_state(journal, incident_id), True
+    head.folder.apply(entry)
+    head.folder, complete = trimmed(head.folder)
+    head.complete = head.complete and complete
+    head.recent[new.name] = entry
+    head.files[new.name] = stamp(new) or (0, 0, 0, 0)
+    head.taken_ns = taken
+    head.racy = frozenset(n for n, s in head.files.items() if too_recent(s, taken))
+    head.recent = {n: head.recent[n] for n in head.racy if n in head.recent}
+    write_cache(_head_path(journal, incident_id), head)
+    return head.folder.freeze(), head.complete
 
 
 def page_ready(state: IncidentState, complete: bool) -> bool:
@@ -456,5 +444,5 @@ def derived_state(
     status = journal.incident_dir(incident_id) / STATUS
     if head is None or (status.is_dir() and any(status.glob("*.md"))):
         return load_state(journal, incident_id)
-    state, complete = state_after_write(journal, incident_id, head, read_entry(new))
+    state, complete = state_after_write(journal, incident_id, head, new)
     return state if page_ready(state, complete) else load_state(journal, incident_id)
