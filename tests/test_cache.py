@@ -30,7 +30,7 @@ from incjournal.core.fold import Folder, fold
 from incjournal.core.model import Entry, IncidentMeta, Kind, entry_from_dict, entry_to_dict
 from incjournal.git import trees
 from incjournal.render.page import incident_page
-from incjournal.store import cache
+from incjournal.store import cache, renders
 from incjournal.store.journal import PAGE, Journal, entry_filename
 from incjournal.store.summaries import Summaries
 
@@ -175,7 +175,7 @@ def test_corrupt_cache_files_are_ignored_and_rebuilt(
     run("note", "two")
     assert journal_mod.load_state(journal, incident) == pure_state(journal, incident)
     assert "Checkout errors in EU" in run("list").stdout
-    kinds = cache.Snapshot | cache.Head | Summaries | trees.Kept | cache.Rendered
+    kinds = cache.Snapshot | cache.Head | Summaries | trees.Kept | renders.Rendered
     for path in files:
         assert isinstance(pickle.loads(path.read_bytes()), kinds)
     git(journal.root, "read-tree", "HEAD")  # the commit made without the kept trees is git's own

@@ -78,7 +78,7 @@ def review(
     Example: ij review --write
     """
     from incjournal.render.review import review_markdown
-    from incjournal.store.cache import rendered
+    from incjournal.store.renders import rendered
 
     if force and not write:
         raise BadValue("--force only applies with --write: ij review --write --force")

@@ -35,7 +35,7 @@ def timeline(
     Example: ij timeline --since "1h ago" --kind decision
     """
     from incjournal.rows import timeline as build
-    from incjournal.store.cache import rendered
+    from incjournal.store.renders import rendered
 
     journal = open_journal()
     incident_id = journal.resolve_incident(incident)

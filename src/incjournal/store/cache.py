@@ -1,40 +1,20 @@
-"""Caches of parsed entries and folded state: per clone, outside the committed tree, disposable.
+"""The one cache: per clone, outside the committed tree, safe to delete, never stale.
 
-Everything lives in `<git dir>/incjournal/cache/` (never committed, never synced); deleting the
-folder only costs one slower command. Four kinds of file here, each checked against the journal's
-files before use and rebuilt (atomically, temp file + rename) when they disagree (a fifth,
-`trees.pickle`, the trees of ij's last commit, belongs to `incjournal.git.trees`):
+Everything lives in `<git dir>/incjournal/cache/` (never committed, never synced); deleting it only
+costs one slower command. One freshness rule for every record: it is used only while each file it
+was made from has the stamp it had (size, mtime, ctime, inode) and that stamp was not too recent
+to trust when taken; a file that differs or was too recent is read again (and, where the record
+kept its entry, compared). Records: `state/<incident>.pickle` (every entry parsed and the fold;
+readers, `load_state`), `head/<incident>.pickle` (the write path's small fold: open items and the
+last entries, so an append parses none of the history), `renders/` (`store.renders`) and
+`summaries.pickle` (`store.summaries`). Every key carries a digest of ij's own files.
 
-- `state/<incident>.pickle` (readers: `load_state`): every entry parsed, keyed by file name, with
-  the file's (size, mtime, ctime, inode), and the fold of them. Checked by listing the entries
-  folder and stat-ing every file: a file added, removed or rewritten in any way (git pull, another
-  clone, an editor, a hand edit in place) is re-read; unchanged files never are. A new entry that
-  sorts after everything folded is applied to the cached fold; anything else refolds the cached
-  entries, without parsing them again.
-- `head/<incident>.pickle` (the write path): the fold with only what derived files show (open
-  items, the last entries) for `record()`, so an append parses none of the history. It is checked,
-  before the new entry is written, by the same rule: every entry file's stamp (a stat each), the
-  files whose stamps were too recent read again and compared with the entries it kept of them.
-  Any mismatch falls back to the full snapshot above.
-- `summaries.pickle` (`ij list`, `ij stats`): one row per incident, checked against the stamps of
-  its incident.toml, its entries folder and every entry file (see `incjournal.store.summaries`).
-- `renders/<incident>.<view>.pickle` (`rendered`): a whole-incident view's text with the stamps of
-  the files it was made from, the configuration it depends on and a digest of ij's own files.
-
-"Too recent to trust" is git's racy-clean rule: a stamp within `RACY_NS` (2 s) of the moment it
-was recorded may be shared by a later change on a file system with coarse timestamps, so such
-files are re-read (and compared) instead of trusted. A stamp with a sub-second part comes from a
-file system that keeps fine times (ext4, xfs, btrfs, tmpfs, APFS, NTFS: a clock tick, at most
-10 ms on Linux), for which `FINE_RACY_NS` (100 ms) is the window. A cache file that cannot be
-read, is of another version or is corrupt is ignored and rebuilt. A rewrite in place of an
-existing entry file that leaves its folder untouched (only by hand: entry files are written once)
-is seen by the readers' check at once, and by the write path once a reader has run: a reader that
-finds a changed file rebuilds the head, one that finds a broken file deletes it.
-
-The files hold plain data where they can (summaries are tuples of strings and integers) and
-entries in their lean form (only the fields their file gives, `model._build`): unpickling 10,000
-full entries costs more than stat-ing their files. With no cache, every entry file is parsed
-(`_read_entries`): parsing TOML is most of a cold read.
+"Too recent to trust" is git's racy-clean rule: a stamp within `RACY_NS` (2 s) of the moment it was
+taken may be shared by a later change on a file system with coarse timestamps; a stamp with a
+sub-second part comes from one that keeps fine times (ext4, xfs, btrfs, tmpfs, APFS: a clock tick),
+for which `FINE_RACY_NS` (100 ms) is the window. A cache file that cannot be read, is of another
+version or is corrupt is ignored and rebuilt (temp file + rename). Entries are kept in their lean
+form (only the fields their file gives, `model._build`), so 10,000 of them load quickly.
 """
 
 from __future__ import annotations
@@ -292,38 +272,6 @@ def _appendable(old: Snapshot, parsed: Mapping[str, Entry]) -> bool:
 def load_state(journal: Journal, incident_id: str) -> IncidentState:
     """The folded state of the incident (the readers' path)."""
     return snapshot(journal, incident_id).folder.freeze()
-
-
-# renders of a whole incident ---------------------------------------------------------------------
-@dataclass
-class Rendered(Stamps):
-    key: str
-    inputs: str  # what else it depends on (the configuration)
-    text: str
-    version: int = VERSION
-
-
-def rendered(
-    journal: Journal,
-    incident_id: str,
-    name: str,
-    inputs: str,
-    build: Callable[[IncidentState], str],
-) -> str:
-    """`build(state)` for a view that depends on nothing but the incident's state and `inputs`
-    (not on the clock, the terminal or anything else), kept with the stamps of the files it was
-    made from: served again while every file has its stamp, with the same `inputs` and the same
-    code. The review of a 10,000-entry incident takes longer to render than to check."""
-    path = cache_dir(journal) / "renders" / f"{incident_id}.{name}.pickle"
-    seen = look(journal, incident_id)
-    old = read_cache(path, Rendered, incident_id)
-    if old is not None and old.inputs == inputs and old.matches(seen.meta_sig, seen.files):
-        return str(old.text)
-    snap = snapshot(journal, incident_id, seen)  # stamps taken before its files were read
-    text = build(snap.folder.freeze())
-    stamps = (snap.meta_sig, snap.taken_ns, snap.files, snap.racy)
-    write_cache(path, Rendered(*stamps, cache_key(incident_id), inputs, text))
-    return text
 
 
 # the write path's head ---------------------------------------------------------------------------
