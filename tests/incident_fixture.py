@@ -79,6 +79,30 @@ def _ids(seed: int) -> Iterator[str]:
             yield ident
 
 
+PODS = """kubectl get pods -n payments
+NAME                            READY   STATUS             RESTARTS   AGE
+payments-api-7d9f8c6b5-2xkqp    1/1     Running            0          7h
+payments-api-7d9f8c6b5-8mzwt    1/1     Running            0          7h
+payments-worker-5c4b9d7f-qq2lx  0/1     CrashLoopBackOff   14         52m"""
+
+EXEC_BRIEF = """# SEV2 · Card payments failing for EU customers
+_Executive summary · as of 17:58 CET_
+
+- **Status:** Investigating · payment errors are back since 17:31 · incident commander: Bob Okafor
+- **Impact:** About 10% of EU card payments fail since 17:31
+- **What we know:** the morning's cause (pool setting) is fixed; this is a new failure
+- **What we don't know yet:** the cause — investigating: the rolled-back release shares the pool \
+bug via common config; card processor is rate-limiting our new egress IPs
+- **ETA:** no ETA yet
+- **Next update:** by 18:28 CET (every 30 minutes)
+
+**Decisions taken**
+- 09:58 Roll back payments-api to release 2026.11.2 — because errors began with the 09:05 deploy
+
+**Top risks**
+- None open."""
+
+
 def build() -> tuple[IncidentMeta, list[Entry]]:
     story = Story()
     _morning(story)
@@ -349,6 +373,16 @@ def _reopen(s: Story) -> None:
         duration_s=0.4,
         output="HTTP/2 200\nserver: processor\n",
     )
+    s.add(1, "17:57", K.NOTE, ERIN, PODS)
+    s.add(
+        1,
+        "17:58",
+        K.UPDATE,
+        DANA,
+        EXEC_BRIEF,
+        audience="exec",
+        extra={"rendered": True},  # `ij update exec` without text: the brief as rendered
+    )
     s.add(
         1,
         "18:00",
@@ -407,6 +441,15 @@ def _reopen(s: Story) -> None:
         DANA,
         "Errors back since 17:31, rate limiting suspected, retries capped",
         audience="responders",
+    )
+    s.add(
+        1,
+        "18:32",
+        K.UPDATE,
+        DANA,
+        "Payments errors are back (about 10% of EU card payments).\n"
+        "Please hold all deploys to payments services until we say otherwise.",
+        audience="engineering",
     )
     s.add(1, "18:40", K.NOTE, ERIN, "429 rate down 60%, errors at 3%")
     s.add(1, "18:45", K.NOTE, ERIN, "Deploy 2026.11.4 started in US-East", "n_wrong")

@@ -94,7 +94,7 @@ def test_export_json_schema(run: Run, source: Path) -> None:
         "metrics",
     }  # fmt: skip
     assert data["incident"]["id"] == ID and data["incident"]["format"] == 1
-    assert len(data["entries"]) == 93
+    assert len(data["entries"]) == 96
     first = data["entries"][0]
     assert first["kind"] == "milestone" and first["at"] == "2026-11-23T08:12:00Z"
     assert set(data["files"]) == {EVIDENCE, "review.md"}

@@ -97,7 +97,7 @@ def test_next_update_due_per_audience(brief: str) -> None:
         "| responders | Mon 23 Nov 23:00 | Mon 23 Nov 23:30 (overdue by 7h 20m) | **OVERDUE** |"
         in due
     )
-    assert "| engineering | never |" in due
+    assert "| engineering | Mon 23 Nov 18:32 | Mon 23 Nov 19:32 (overdue by 11h 18m) |" in due
     assert "| support (public-facing) |" in due
     assert len([line for line in due.splitlines() if line.startswith("| ")]) == 1 + 5
 

@@ -107,6 +107,8 @@ def test_review_has_every_section_in_order(review: str) -> None:
         "What went well, what went poorly, where we got lucky",
         "Follow-up actions",
         "Participants and roles",
+        "Appendix: texts in full",
+        "Appendix: command output",
     ]
 
 

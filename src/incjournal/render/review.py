@@ -8,6 +8,7 @@ the prompts for the humans in `review_prompts`.
 
 from __future__ import annotations
 
+import functools
 import shlex
 from collections.abc import Callable
 from datetime import tzinfo
@@ -16,6 +17,7 @@ from incjournal.core.config import Config
 from incjournal.core.fold import IncidentState
 from incjournal.core.model import CLOSES, Entry, Kind
 from incjournal.core.times import show
+from incjournal.render import review_appendix as appendix
 from incjournal.render import review_items as items
 from incjournal.render import review_prompts as prompts
 from incjournal.render.labels import name_of, plural, when, zone_name
@@ -50,9 +52,14 @@ def review_markdown(state: IncidentState, config: Config) -> str:
         ("Corrections", items.corrections),
         ("Commands run", items.commands),
         ("Contributing factors", prompts.contributing_factors),
-        ("What went well, what went poorly, where we got lucky", prompts.reflection),
+        (
+            "What went well, what went poorly, where we got lucky",
+            functools.partial(prompts.reflection, config=config),
+        ),
         ("Follow-up actions", items.follow_ups),
         ("Participants and roles", _participants),
+        *([(appendix.TEXTS, appendix.texts)] if appendix.has_texts(state) else []),
+        *([(appendix.OUTPUT, appendix.outputs)] if appendix.has_outputs(state) else []),
     ]
     parts = _header(state, tz)
     for title, build in sections:
@@ -171,34 +178,65 @@ def _timeline(state: IncidentState, tz: tzinfo) -> list[str]:
 
 
 def _what(state: IncidentState, entry: Entry, by_id: dict[str, Entry]) -> str:
-    """One line for the timeline table: closers name what they close."""
-    text = _TABLE_TEXT.get(entry.kind, _plain)(entry)
-    target = by_id.get(entry.ref or "")
-    if (entry.kind in CLOSES or entry.kind is Kind.ASSIGN) and target is not None:
-        text = f"{target.first_line} → {text}" if text else target.first_line
+    """One line for the timeline table: closers name what they close; a long text is folded
+    into the appendix, a command's output too."""
     amended = " _(amended)_" if entry.id in state.originals else ""
-    return cell(text) + amended
+    if entry.kind is Kind.COMMAND:
+        return _command_cell(entry) + amended
+    target = by_id.get(entry.ref or "")
+    closes = (entry.kind in CLOSES or entry.kind is Kind.ASSIGN) and target is not None
+    if appendix.folds(entry):
+        head = (
+            f"{target.first_line} →" if closes and target else _HEADS.get(entry.kind, _none)(entry)
+        )
+        return appendix.folded_cell(entry, head) + amended
+    text = _TABLE_TEXT.get(entry.kind, _plain)(entry)
+    if closes and target is not None:
+        text = f"{target.first_line} → {text}" if text else target.first_line
+    return cell(_clipped(text)) + amended
+
+
+def _command_cell(entry: Entry) -> str:
+    """`$ argv` → exit, in one code span, and a link to its output in the appendix."""
+    argv = " ".join(shlex.join(entry.command or ()).replace("`", "'").split())
+    status = "interrupted" if entry.interrupted else f"exit {entry.exit_code}"
+    shown = f"`$ {_clipped(argv, 160)}`".replace("|", "\\|")
+    output = (entry.output or "").strip()
+    link = f" ([output](#{appendix.anchor(entry, 'output')}))" if output else ""
+    return f"{shown} → {status}{link}"
+
+
+def _clipped(text: str, limit: int = appendix.TEXT_LIMIT + 60) -> str:
+    """Text cut short enough for one row (the entry keeps it whole)."""
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _none(entry: Entry) -> str:
+    return ""
 
 
 def _plain(entry: Entry) -> str:
     return " ".join(entry.text.split())
 
 
+def _headed(head: Callable[[Entry], str], entry: Entry) -> str:
+    return _joined(head(entry), entry)
+
+
 def _joined(head: str, entry: Entry) -> str:
     return f"{head}: {_plain(entry)}" if entry.text.strip() else head
 
 
+_HEADS: dict[Kind, Callable[[Entry], str]] = {
+    Kind.STATUS: lambda e: f"→ {e.state}",
+    Kind.ROLE: lambda e: f"{e.role}: {e.person}",
+    Kind.MILESTONE: lambda e: (
+        f"{e.milestone} (marked" + (f", impact window {e.window})" if e.window else ")")
+    ),
+}
 _TABLE_TEXT: dict[Kind, Callable[[Entry], str]] = {
-    Kind.COMMAND: lambda e: (
-        f"$ {shlex.join(e.command or ())} → "
-        + ("interrupted" if e.interrupted else f"exit {e.exit_code}")
-    ),
-    Kind.STATUS: lambda e: _joined(f"→ {e.state}", e),
+    **{kind: functools.partial(_headed, head) for kind, head in _HEADS.items()},
     Kind.SEVERITY: lambda e: f"→ SEV{e.level}" + (f" because {e.why}" if e.why else ""),
-    Kind.ROLE: lambda e: _joined(f"{e.role}: {e.person}", e),
-    Kind.MILESTONE: lambda e: _joined(
-        f"{e.milestone} (marked" + (f", impact window {e.window})" if e.window else ")"), e
-    ),
     Kind.ASSIGN: lambda e: (
         "reassigned" + (f" to {e.owner}" if e.owner else "") + ("; new due time" if e.due else "")
     ),

@@ -3,6 +3,7 @@ hypotheses, questions, risks, corrections, commands and follow-up actions."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, tzinfo
 
 from incjournal.core.fold import IncidentState, Item
@@ -187,17 +188,19 @@ def corrections(state: IncidentState, tz: tzinfo) -> list[str]:
 
 
 def commands(state: IncidentState, tz: tzinfo) -> list[str]:
+    """One line per command; the output is in the appendix (first and last lines)."""
+    from incjournal.render.review_appendix import anchor
+
     ran = [e for e in state.live_entries() if e.kind is Kind.COMMAND]
     if not ran:
         return ["_No commands were recorded (`ij exec -- CMD`)._"]
-    out: list[str] = []
+    out = []
     for entry in ran:
-        out += [
-            f"**{when(entry.at, tz)}** · {inline(name_of(entry.author))} — "
-            + command_summary(entry),
-            "",
-        ]
-    return out[:-1]
+        head = command_summary(dataclasses.replace(entry, output=None))
+        output = (entry.output or "").strip()
+        link = f" — [output](#{anchor(entry, 'output')})" if output else ""
+        out.append(f"- {when(entry.at, tz)} · {inline(name_of(entry.author))} — {head}{link}")
+    return out
 
 
 def follow_ups(state: IncidentState, tz: tzinfo) -> list[str]:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
+from incjournal.core.config import Config
 from incjournal.core.fold import IncidentState
-from incjournal.core.model import Kind
 from incjournal.render.labels import plural, times, when
 from incjournal.render.metrics import precise, reopens
+from incjournal.render.punctuality import punctuality
 from incjournal.render.text import inline
 
 _FACTOR_PROMPTS = (
@@ -58,16 +59,17 @@ def contributing_factors(state: IncidentState, tz: tzinfo) -> list[str]:
     return out
 
 
-def reflection(state: IncidentState, tz: tzinfo) -> list[str]:
+def reflection(state: IncidentState, tz: tzinfo, config: Config) -> list[str]:
+    on_time, late = _update_facts(state, config)
     return [
         "### Went well",
         "",
-        *[f"- {fact}" for fact in _went_well_facts(state)],
+        *[f"- {fact}" for fact in _went_well_facts(state) + on_time],
         "- _What helped? Tools, people, practices worth keeping._",
         "",
         "### Went poorly",
         "",
-        *[f"- {fact}" for fact in _went_poorly_facts(state)],
+        *[f"- {fact}" for fact in _went_poorly_facts(state) + late],
         "- _What got in the way? Missing access, confusing signals, slow hand-offs._",
         "",
         "### Where we got lucky",
@@ -81,10 +83,6 @@ def _went_well_facts(state: IncidentState) -> list[str]:
     ms = state.milestones
     if ms.ttm is not None:
         facts.append(f"Impact was mitigated {precise(ms.ttm)} after it started.")
-    updates = [e for e in state.entries if e.kind is Kind.UPDATE]
-    if updates:
-        audiences = sorted({e.audience or "?" for e in updates})
-        facts.append(f"{plural(len(updates), 'update')} went out ({', '.join(audiences)}).")
     handoffs = [c for c in state.role_history if c.role == "ic" and c.previous]
     if handoffs:
         facts.append(f"The incident commander role was handed over {times(len(handoffs))}.")
@@ -96,12 +94,27 @@ def _went_poorly_facts(state: IncidentState) -> list[str]:
     pairs = reopens(state)
     if pairs:
         facts.append(f"The incident was reopened {times(len(pairs))} after being resolved.")
-    failed = [e for e in state.live_entries() if e.kind is Kind.COMMAND and e.exit_code]
-    if failed:
-        facts.append(f"{plural(len(failed), 'recorded command')} failed (non-zero exit).")
     unowned = [a for a in state.open_items("actions") if not a.owner]
     if unowned:
         facts.append(f"{plural(len(unowned), 'open action')} without an owner.")
     if state.open_items("questions"):
         facts.append(f"{plural(len(state.open_items('questions')), 'question')} never answered.")
     return [f"_From the journal:_ {f}" for f in facts]
+
+
+def _update_facts(state: IncidentState, config: Config) -> tuple[list[str], list[str]]:
+    """Updates on time and late, per audience against its cadence (not a count of updates)."""
+    records = punctuality(state, config)
+    on_time = [f"{r.audience} {r.on_time} of {r.sent}" for r in records if r.on_time]
+    late = [
+        f"{r.audience} {r.late} of {r.sent} (up to {precise(r.worst)} late)"
+        for r in records
+        if r.late
+    ]
+    never = [r.audience for r in records if not r.sent]
+    final = [r.audience for r in records if r.final_missing and r.sent]
+    well = [f"Updates on time: {'; '.join(on_time)}."] if on_time else []
+    poorly = [f"Updates late: {'; '.join(late)}."] if late else []
+    poorly += [f"No update ever went to {', '.join(never)}."] if never else []
+    poorly += [f"No final update after the resolution to {', '.join(final)}."] if final else []
+    return [f"_From the journal:_ {f}" for f in well], [f"_From the journal:_ {f}" for f in poorly]
