@@ -17,7 +17,8 @@ from incjournal.core.errors import BadValue
 from incjournal.core.fold import fold
 from incjournal.core.model import Entry, IncidentMeta, Kind
 from incjournal.core.thresholds import thresholds
-from incjournal.nudges import Nudge, candidates, compact, compute, touches
+from incjournal.nudges import Nudge, candidates, compute, touches
+from incjournal.render.nudge_lines import collapsed, compact
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 META = IncidentMeta("2026-11-23-db", "DB down", T0, "alice")
@@ -487,8 +488,13 @@ def test_compact_is_a_few_markdown_lines_with_user_text_escaped() -> None:
     found = compute(fold(META, [opened(ic=None), question]), CONFIG, at(45))
     text = compact(found, limit=3)
     lines = text.splitlines()
-    assert len(lines) == 4 and lines[-1] == f"- … and {len(found) - 3} more: see ij nudges"
-    assert lines[0].startswith("- **urgent** update-overdue:responders: The responders update")
+    shown = collapsed(found)  # the three overdue updates are one line
+    assert len(lines) == 4 and lines[-1] == f"- … and {len(shown) - 3} more: see ij nudges"
+    assert lines[0].startswith(
+        "- **urgent** update-overdue: Updates are overdue to responders (15m late), exec (15m "
+        "late), public (15m late): send each a short one now — “still investigating, next "
+        "update at …” is a fine update; then record each with ij update AUDIENCE."
+    )
     mine = compact([n for n in found if n.id.startswith("unowned")])
     assert "`*pool*` \\| size `[5]`?" in mine and "second line" not in mine
 

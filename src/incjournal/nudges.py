@@ -30,12 +30,11 @@ from incjournal.core.fold import IncidentState, Item
 from incjournal.core.model import Entry, Kind
 from incjournal.core.thresholds import Thresholds, thresholds
 from incjournal.core.times import human_duration, show
-from incjournal.render.text import inline
+from incjournal.render.text import first_line
 
 URGENT, WARN, INFO = "urgent", "warn", "info"
 LEVELS = (URGENT, WARN, INFO)
 
-COMPACT_MAX = 5
 CLIP = 60
 _WORD = re.compile(r"[0-9a-z]+")
 
@@ -48,6 +47,7 @@ class Nudge:
     level: str
     entries: tuple[str, ...]
     message: str
+    subject: str = ""  # what it is about, for a line that joins alike nudges: 'exec (20m late)'
 
     @property
     def kind(self) -> str:
@@ -108,15 +108,6 @@ def snoozed_until(state: IncidentState, nudge_id: str, now: datetime) -> datetim
     return until if until is not None and now < until else None
 
 
-def compact(nudges: Sequence[Nudge], limit: int = COMPACT_MAX) -> str:
-    """A few Markdown bullet lines for dashboards and briefs; "" when there is nothing to say."""
-    marks = {URGENT: "**urgent**", WARN: "**warn**", INFO: "info"}
-    lines = [f"- {marks[n.level]} {inline(n.id)}: {inline(n.message)}" for n in nudges[:limit]]
-    if len(nudges) > limit:
-        lines.append(f"- … and {len(nudges) - limit} more: see ij nudges")
-    return "\n".join(lines)
-
-
 # --- the rules: each takes the context and yields its nudges -------------------------------------
 
 
@@ -152,10 +143,20 @@ def _overdue(c: _Ctx, due: Due) -> Nudge:
         level = URGENT
         say = (
             f"The {aud} update is {late} overdue, it was due at {c.hhmm(due.next_due)}: send "
-            "a short one now — “still investigating, next update at …” is a fine update"
+            f"a short one now — “{_SHORT_UPDATE.get(c.state.status, 'still ' + c.state.status)}"
+            ", next update at …” is a fine update"
         )
     message = f"{say}; then record it with ij update {aud}."
-    return Nudge(f"update-overdue:{aud}", level, _last_update(c, aud), message)
+    subject = f"{aud} ({late} late)"
+    return Nudge(f"update-overdue:{aud}", level, _last_update(c, aud), message, subject)
+
+
+# what a short update can say in each state (never "still investigating" once mitigated)
+_SHORT_UPDATE = {
+    "investigating": "still investigating",
+    "identified": "we know the cause and are working on a fix",
+    "monitoring": "the fix is in place and we are watching it",
+}
 
 
 def _due_soon(c: _Ctx, due: Due) -> Nudge:
@@ -446,7 +447,7 @@ def _short(entry: Entry) -> str:
 
 
 def _clip(entry: Entry) -> str:
-    line = entry.first_line
+    line = first_line(entry.text)
     return f"“{line if len(line) <= CLIP else line[: CLIP - 1].rstrip() + '…'}”"
 
 

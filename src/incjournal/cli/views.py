@@ -59,8 +59,11 @@ def timeline(
     if as_json:
         typer.echo(_timeline_json(entries))
         return
+    from incjournal.render.labels import headline  # one line each, "(+N lines)" when longer
+
     lines = [
-        f"{show(entry.at, tz)}  {entry.id[:6]}  {entry.kind:<10} {entry.headline}  — {entry.author}"
+        f"{show(entry.at, tz)}  {entry.id[:6]}  {entry.kind:<10} {headline(entry)}"
+        f"  — {entry.author}"
         for entry in entries
     ]
     if lines:

@@ -170,6 +170,7 @@ def current_nudges(
     try:
         written = journal.review_written(state.id)
         found = nudges.compute(state, journal.config, now, review_written=written)
+        found = importlib.import_module("incjournal.render.nudge_lines").collapsed(found)
         return tuple((str(n.level), f"{n.id}: {n.message}") for n in found)
     except Exception as exc:  # a live screen outlives a broken optional part; it says so
         return (("warn", f"nudges unavailable: {type(exc).__name__}: {exc}"),)

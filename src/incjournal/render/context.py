@@ -22,10 +22,11 @@ from incjournal.core.model import Entry, Kind
 from incjournal.core.times import human_duration, show
 from incjournal.render.evidence import command_summary
 from incjournal.render.labels import headline
-from incjournal.render.sent import Sent, last_sent
+from incjournal.render.sent import Sent, is_rendered, last_sent
 from incjournal.render.text import (
     CONTROL_KEEP_LINES,
     Text,
+    extra_lines,
     first_line,
     inline,
     text_block,
@@ -182,6 +183,7 @@ class EntryView:
     outcome: str = ""
     closed_text: str = ""
     command: Md | None = None
+    whole: Text = Text("")  # a text of several lines, whole (a one-line view shows `headline`)
 
 
 def entry_view(entry: Entry, tz: tzinfo, now: datetime, item: Item | None = None) -> EntryView:
@@ -203,6 +205,7 @@ def entry_view(entry: Entry, tz: tzinfo, now: datetime, item: Item | None = None
         outcome=item.outcome if item is not None else "",
         closed_text=Text(closed.text) if closed is not None else "",
         command=_command(entry) if entry.kind is Kind.COMMAND else None,
+        whole=Text(entry.text.strip() if _shown_whole(entry) else ""),
     )
 
 
@@ -239,6 +242,11 @@ class Views(Sequence[EntryView]):
 
     def __repr__(self) -> str:
         return f"Views({list(self)!r})"
+
+
+def _shown_whole(entry: Entry) -> bool:
+    """A text of several lines a Markdown brief shows whole (not an earlier rendered brief)."""
+    return extra_lines(entry.text) > 0 and not (entry.kind is Kind.UPDATE and is_rendered(entry))
 
 
 def _command(entry: Entry) -> Md:
@@ -339,8 +347,9 @@ def internal_context(
     review_written: bool = False,
 ) -> InternalBrief:
     from incjournal.nudges import compute
+    from incjournal.render.nudge_lines import collapsed
 
-    found = compute(state, config, now, review_written=review_written)
+    found = collapsed(compute(state, config, now, review_written=review_written))
     return InternalBrief(
         **_header(state, config, audience, now),
         **_work(state, config.tz, now),

@@ -17,6 +17,8 @@ from incjournal.core.config import Config
 from incjournal.core.fold import IncidentState, Item
 from incjournal.core.model import Entry
 from incjournal.core.times import human_duration, show
+from incjournal.render.labels import headline
+from incjournal.render.text import first_line
 
 OPEN_KINDS = (("hypotheses", "HYP"), ("questions", "ASK"), ("risks", "RISK"), ("actions", "ACT"))
 MIN_RECENT = 3
@@ -109,7 +111,11 @@ def _impact(state: IncidentState, tz: tzinfo) -> Line:
     if state.impact is None:
         return (Span("Impact ", "dim"), Span("no statement yet: ij impact TEXT", "warn"))
     when = show(state.impact.at, tz, date=False)
-    return (Span("Impact ", "dim"), Span(_flat(state.impact.text)), Span(f" ({when})", "dim"))
+    return (
+        Span("Impact ", "dim"),
+        Span(_flat(first_line(state.impact.text))),
+        Span(f" ({when})", "dim"),
+    )
 
 
 def _heading(title: str, detail: str, width: int) -> Line:
@@ -189,7 +195,7 @@ def _item(item: Item, tag: str, screen: Screen) -> Line:
     return (
         Span(f"{tag:<4} ", f"tag-{tag.lower()}"),
         Span(f"{entry.id[:6]} ", "id"),
-        Span(_flat(entry.text)),
+        Span(_flat(first_line(entry.text))),
         Span(suffix, "dim"),
     )
 
@@ -202,7 +208,7 @@ def _recent(entry: Entry, tz: tzinfo) -> Line:
     return (
         Span(f"{show(entry.at, tz, date=False)} ", "dim"),
         Span(f"{entry.kind:<10} ", f"kind-{entry.kind}"),
-        Span(_flat(entry.headline)),
+        Span(_flat(headline(entry))),
         Span(f" — {_name(entry.author)}", "dim"),
     )
 

@@ -24,7 +24,8 @@ def handoff_markdown(
     state: IncidentState, config: Config, now: datetime, review_written: bool = False
 ) -> str:
     """Markdown for the incoming IC, as of `now`."""
-    from incjournal.nudges import compact, compute
+    from incjournal.nudges import compute
+    from incjournal.render.nudge_lines import compact
 
     tz = config.tz
     advice = compact(compute(state, config, now, review_written=review_written))

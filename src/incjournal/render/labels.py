@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from incjournal.core.model import Entry
+from incjournal.core.model import Entry, Kind
+from incjournal.render.sent import is_rendered
 from incjournal.render.text import extra_lines
 
 
@@ -36,6 +37,10 @@ def times(count: int) -> str:
 
 
 def headline(entry: Entry) -> str:
-    """The entry in one line, with "(+N lines)" when its text has more than one."""
+    """The entry in one line, with "(+N lines)" when its text has more than one; an update
+    that held the rendered brief says so."""
+    if entry.kind is Kind.UPDATE and is_rendered(entry):
+        lines = plural(extra_lines(entry.text) + 1, "line")
+        return f"to {entry.audience}: the brief as it stood then ({lines})"
     more = extra_lines(entry.text)
     return entry.headline + (f" (+{plural(more, 'line')})" if more else "")

@@ -10,6 +10,7 @@ from incjournal.core.links import links_by_ref
 from incjournal.core.model import Entry
 from incjournal.core.times import human_duration, show
 from incjournal.render.context import as_of
+from incjournal.render.labels import headline
 from incjournal.render.links import linked
 from incjournal.render.metrics import impact_summary
 from incjournal.render.streams import page_lines, unstreamed
@@ -86,7 +87,8 @@ def _nudges(
 ) -> list[str]:
     if now is None:  # the committed page never nags
         return []
-    from incjournal.nudges import compact, compute
+    from incjournal.nudges import compute
+    from incjournal.render.nudge_lines import compact
 
     text = compact(compute(state, config, now, review_written=review_written))
     return _section("Nudges", [text]) if text else []
@@ -139,7 +141,7 @@ def _timeline(state: IncidentState, tz: tzinfo) -> list[str]:
     if not entries:
         return []
     rows = [
-        f"| {show(e.at, tz)} | {e.kind} | {cell(e.headline)} | {cell(e.author)} | `{e.id[:6]}` |"
+        f"| {show(e.at, tz)} | {e.kind} | {cell(headline(e))} | {cell(e.author)} | `{e.id[:6]}` |"
         for e in entries
     ]
     head = [

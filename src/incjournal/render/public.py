@@ -146,6 +146,7 @@ class PublicBrief:
     told: Message | None  # what customers were last told (for support's "what to tell")
     latest: Message | None
     messages: tuple[Message, ...]
+    earlier: tuple[Message, ...]  # every message but `told` and `sent`, newest first
     workarounds: tuple[Message, ...]
     eta: Message | None
     no_eta: str
@@ -163,6 +164,8 @@ def public_context(
     words = wording(config)
     messages = _messages(said, config, now)
     sent = [s for s in said if s.kind is Kind.UPDATE and s.audience == audience]
+    told = next((m for m in messages if m.to in ("", PUBLIC_AUDIENCE)), None)
+    own = next((m for m in messages if m.to == audience), None)  # shown as `sent`
     return PublicBrief(
         audience=audience,
         headline=_headline(said, words),
@@ -170,9 +173,10 @@ def public_context(
         impact=_last(said, config, now, lambda s: s.kind is Kind.IMPACT),
         affected=affected_of(t for s in said for t in s.tags),
         sent=_sent(sent[-1], config) if sent else None,
-        told=next((m for m in messages if m.to in ("", PUBLIC_AUDIENCE)), None),
+        told=told,
         latest=messages[0] if messages else None,
         messages=messages,
+        earlier=tuple(m for m in messages if m is not told and m is not own),
         workarounds=_all(said, config, now, lambda s: "workaround" in s.tags),
         eta=None if state.is_resolved else _last(said, config, now, lambda s: "eta" in s.tags),
         no_eta=words["no_eta"],
