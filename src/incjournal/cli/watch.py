@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
     from incjournal.core.fold import IncidentState
+    from incjournal.follow import Follower
     from incjournal.render.dashboard import Line
     from incjournal.store.journal import Journal
 
@@ -66,9 +67,21 @@ class Source:
         self.signature: tuple[str, tuple[str, ...]] | None = None
         self.state: IncidentState | None = None
         self.problem = ""
+        self.follower: Follower | None = None  # fetches teammates' pushes in the background
 
     def refresh(self) -> IncidentState:
         """The latest state; on a read error, the last good one and `problem` set."""
+        if self.follower is None:
+            return self._refresh()
+        with self.follower.lock:  # not while a fast-forward moves the files
+            return self._refresh()
+
+    def status(self) -> str:
+        """What the screen should flag: a read error, or the remote being unreachable."""
+        remote = self.follower.status(self.journal) if self.follower is not None else ""
+        return " · ".join(p for p in (self.problem, remote) if p)
+
+    def _refresh(self) -> IncidentState:
         from incjournal.write import load_state
 
         try:
@@ -94,12 +107,26 @@ def watch(
     interval: Annotated[
         float, typer.Option("--interval", help="Seconds between redraws.", min=0.2)
     ] = 1.0,
+    fetch_every: Annotated[
+        float | None,
+        typer.Option(
+            "--fetch-every",
+            help="Seconds between fetches of the remote ([watch] fetch_every, default 15).",
+            min=1.0,
+        ),
+    ] = None,
+    no_fetch: Annotated[
+        bool, typer.Option("--no-fetch", help="Do not fetch teammates' pushes.")
+    ] = False,
 ) -> None:
     """Live dashboard: what is open, recent entries, and a countdown to each audience's update.
 
     Redraws every second and picks up new entries from any terminal or `ij sync` within a
-    second; an overdue update turns red. Fits an 80x24 terminal. Ctrl-C quits (exit 0). When
-    stdout is not a terminal it prints one frame, as --once does.
+    second; an overdue update turns red. With a git remote it fetches every 15 seconds in the
+    background and fast-forwards a clean journal, so teammates' pushes appear by themselves (it
+    never pushes; says "offline since HH:MM" when the remote cannot be reached). Fits an 80x24
+    terminal. Ctrl-C quits (exit 0). When stdout is not a terminal it prints one frame, as --once
+    does.
 
     Example: ij watch -i checkout
     """
@@ -111,8 +138,22 @@ def watch(
         source.refresh()  # a wrong incident or unreadable journal fails here, exit 2
         if once or not console.is_terminal:
             console.print(frame(source, console, live=False))
-        else:
+            return
+        if not no_fetch:
+            source.follower = _follower(source.journal, fetch_every)
+        try:
             _live(source, console, interval)
+        finally:
+            if source.follower is not None:
+                source.follower.stop()
+
+
+def _follower(journal: Journal, every: float | None) -> Follower | None:
+    from incjournal.follow import Follower, fetch_every, has_remote
+
+    if not has_remote(journal):
+        return None
+    return Follower(journal, every or fetch_every(journal)).start()
 
 
 def _live(source: Source, console: Console, interval: float) -> None:
@@ -140,7 +181,7 @@ def frame(source: Source, console: Console, *, live: bool = True) -> RenderableT
         height=height,
         width=width,
         nudges=current_nudges(state, source.journal, now),
-        problem=source.problem,
+        problem=source.status(),
         live=live,
     )
     return to_rich(dashboard_lines(screen))
