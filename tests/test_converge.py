@@ -44,4 +44,3 @@ def test_ten_clones_writing_at_once_converge(converge: ModuleType, tmp_path: Pat
     for root in sorted(tmp_path.glob("clone-*")):
         assert_healthy(root)
         assert "<<<<<<<" not in "".join(p.read_text() for p in root.glob("incidents/*/status/*"))
-

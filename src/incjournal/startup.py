@@ -34,6 +34,7 @@ MODULES = (
     "team",
     "watch",
     "demo",
+    "digest",
     "streams",  # a group of commands (`ij stream ...`): Typer lists groups last
 )
 COMMANDS = {
@@ -71,6 +72,7 @@ COMMANDS = {
     "sync": "team",
     "watch": "watch",
     "demo": "demo",
+    "digest": "digest",
     "stream": "streams",
 }
 PARTNER = "nudges"  # loaded beside a module of one command: small, and two commands of its own
