@@ -88,7 +88,7 @@ class Follower:
             self.problem = f"cannot follow the remote: {exc}"
 
     def _fetch(self, up: gitsync.Upstream) -> str | None:
-        from incjournal.sync import SYNC_LOCK
+        from incjournal.sync_request import SYNC_LOCK
 
         fd = try_lock(self.journal.state_dir / SYNC_LOCK, "ij watch: fetch")
         if fd is None:  # a sync of this clone is running: it fetches for us
