@@ -28,7 +28,6 @@ from incjournal import write as journal_mod
 from incjournal.core.errors import CorruptFile
 from incjournal.core.fold import Folder, fold
 from incjournal.core.model import Entry, IncidentMeta, Kind, entry_from_dict, entry_to_dict
-from incjournal.git import trees
 from incjournal.render.page import incident_page
 from incjournal.store import cache, renders
 from incjournal.store.journal import PAGE, Journal, entry_filename
@@ -166,16 +165,16 @@ def test_corrupt_cache_files_are_ignored_and_rebuilt(
     review = run("review").stdout
     base = journal.git_dir / "incjournal" / "cache"
     files = [base / "state" / f"{incident}.pickle", base / "head" / f"{incident}.pickle"]
-    files += [base / "summaries.pickle", base / "trees.pickle"]
+    files += [base / "summaries.pickle"]
     files += sorted((base / "renders").iterdir())
-    garbage = (b"\x80\x05garbage", b"", pickle.dumps({"x": 1}), b"\x80\x05", b"x")
+    garbage = (b"\x80\x05garbage", b"", pickle.dumps({"x": 1}), b"x")
     for junk, path in zip(garbage, files, strict=True):
         path.write_bytes(junk)
     assert run("review").stdout == review
     run("note", "two")
     assert journal_mod.load_state(journal, incident) == pure_state(journal, incident)
     assert "Checkout errors in EU" in run("list").stdout
-    kinds = cache.Snapshot | cache.Head | Summaries | trees.Kept | renders.Rendered
+    kinds = cache.Snapshot | cache.Head | Summaries | renders.Rendered
     for path in files:
         assert isinstance(pickle.loads(path.read_bytes()), kinds)
     git(journal.root, "read-tree", "HEAD")  # the commit made without the kept trees is git's own

@@ -80,7 +80,7 @@ def repair(journal: Journal) -> Repair:
 
 def repair_held(journal: Journal) -> Repair:
     """Repair the journal; the caller holds the writer lock."""
-    removed = remove_temp_files(journal)
+    removed = remove_temp_files(journal) + remove_stale_git_locks(journal)
     status = journal_status(journal)
     orphans = _orphans(journal, status)
     for path in orphans:
@@ -107,6 +107,17 @@ def repair_held(journal: Journal) -> Repair:
     (journal.state_dir / journal_mod.PENDING).unlink(missing_ok=True)
     committed = tuple(p for p in paths if (journal.root / p).exists())
     return replace(base, commit=commit, committed=committed)
+
+
+def remove_stale_git_locks(journal: Journal) -> list[str]:
+    """git's lock files left by a killed git process (the rule: `incjournal.git.locks`)."""
+    from incjournal.git.locks import stale_locks
+
+    top, _prefix = gitlog.toplevel(journal.root)
+    locks = stale_locks(journal.git_dir, top)
+    for lock in locks:
+        lock.unlink(missing_ok=True)
+    return [str(lock) for lock in locks]
 
 
 def remove_temp_files(journal: Journal) -> list[str]:

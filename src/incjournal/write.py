@@ -12,12 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import tomli_w
 
 from incjournal.core import config as config_mod
-from incjournal.core.errors import BadTime, BadValue, CorruptFile, GitError, NoAuthor
+from incjournal.core.errors import BadTime, BadValue, CannotWrite, CorruptFile, GitError, NoAuthor
 from incjournal.core.fold import IncidentState
 from incjournal.core.model import CLOSES, PUBLIC, Entry, IncidentMeta, Kind, entry_to_dict
 from incjournal.core.times import backdate_problem, machine_zone_name, parse_time, utcnow
@@ -34,9 +34,6 @@ from incjournal.store.journal import (
     slugify,
 )
 from incjournal.store.lock import writer_lock
-
-if TYPE_CHECKING:
-    import subprocess
 
 PENDING = "pending"
 
@@ -211,37 +208,23 @@ def record(
         write_guard(journal),
         contextlib.ExitStack() as stack,
     ):
-        # git loads the user's index (the slowest part of staging in a large one) meanwhile;
-        # the process is always waited for (given no paths, it leaves the index as it was)
-        staging = (
-            None
-            if gitlog.busy_reason(journal.git_dir)
-            else gitlog.stage(journal.root, journal.git_dir)
-        )
-        if staging is not None:
-            stack.callback(gitlog.staged, staging)
-        stack.callback(gitlog.settle)  # trees written ahead that no commit used
         # the write path's cache is checked before the folder changes, and answers when asked
         head = stack.enter_context(cache.head_before_write(journal, incident_id, path.name))
-        for name, content in (extra or {}).items():
-            atomic_write(folder / name, content)
-        atomic_write(path, data)
-        written = [path, *(folder / name for name in (extra or {}))]
+        written = [folder / name for name in (extra or {})] + [path]
         notes: list[str] = []
-        # the slowest part of a long incident's commit (git compressing a folder of thousands of
-        # entries) starts now, and the rest as soon as the page is written
-        gitlog.write_ahead(journal.root, journal.git_dir, {path: data}, own_folder=True)
         try:
+            for name, content in (extra or {}).items():
+                atomic_write(folder / name, content)
+            atomic_write(path, data)
             written += write_derived(journal, incident_id, head(), path)
         except CorruptFile as exc:  # what was typed is still saved; the page waits for a fix
             notes.append(f"incident page not rebuilt: {exc}")
-        if staging is not None:  # every path is written: git can hash them and write the index
-            gitlog.feed(staging, committed_paths(journal, written))
-        files = {p: p.read_bytes() for p in written if p.is_file()}
-        gitlog.write_ahead(journal.root, journal.git_dir, files)
+        except OSError as exc:  # e.g. a full disk: nothing of this write stays behind
+            for made in written:
+                made.unlink(missing_ok=True)
+            raise CannotWrite(f"cannot write {path.name}: {exc}; nothing was recorded") from exc
         message = gitlog.commit_message(incident_id, str(entry.kind), entry.headline, entry.id)
-        when = entry.recorded_at
-        commit, warnings = commit_or_defer(journal, written, message, author, when, staging)
+        commit, warnings = commit_or_defer(journal, written, message, author, entry.recorded_at)
     if commit and journal.config.sync_auto:
         from incjournal.sync_request import after_write
 
@@ -337,18 +320,14 @@ def commit_or_defer(
     message: str,
     author: gitlog.Identity,
     when: datetime,
-    staging: subprocess.Popen[bytes] | None = None,
 ) -> tuple[str | None, list[str]]:
-    """Commit `paths` plus earlier pending ones; if git cannot commit now, keep them pending.
-    `staging`: the index update `gitlog.stage` started when git was found free (its lock on the
-    index is this write's own)."""
+    """Commit `paths` plus earlier pending ones; if git cannot commit now (a lock, a rebase, a
+    failing hook or signer, HEAD moved meanwhile), keep them pending and say why."""
     rel = committed_paths(journal, paths)
-    reason = None if staging is not None else gitlog.busy_reason(journal.git_dir)
+    reason = gitlog.busy_reason(journal.git_dir)
     if reason is None:
         try:
-            commit = gitlog.commit_paths(
-                journal.root, journal.git_dir, rel, message, author, when, staging=staging
-            )
+            commit = gitlog.commit_paths(journal.root, journal.git_dir, rel, message, author, when)
         except GitError as exc:
             reason = str(exc)
         else:

@@ -1,19 +1,15 @@
-"""Commits and repository state, through the git binary's plumbing. Nothing else runs git
-(`gitsync.py`, the plumbing of `ij sync`, and `trees.py`, which edits a commit's tree objects,
-run it through the helpers here).
+"""Commits and repository state, through the git binary. Nothing else runs git for commits
+(`git/remote.py`, the transport of `ij sync`, runs it through the helpers here).
 
-A write is committed without touching the user's staged work: the tree is HEAD's with only the
-folders on the way to the written paths rewritten (`trees.py`, no index), committed with
-`commit-tree`, the written paths are refreshed in the user's index, and HEAD moves with a
-compare-and-swap `update-ref`. GitPython's pure-Python index is far too slow on large repositories
-for the write path, and it is not needed for anything else here, so it is not imported at all.
+A write is committed with git's own `git commit` and a private index file kept in step with HEAD,
+in which only the written paths are staged: the user's staged work stays out of it, and hooks,
+signing, SHA-256 repositories and every other git setting work as for any commit. The user's
+index then learns the written paths, so `git status` stays clean for them.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import posixpath
 import re
 import stat
 import subprocess
@@ -22,17 +18,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from incjournal.core.errors import GitError
 
-if TYPE_CHECKING:  # trees.py (and hashlib) load only when a commit is made, not for reads
-    from incjournal.git.trees import Record as Entry
-    from incjournal.git.trees import Tree
-
 _AUTHOR = re.compile(r"^\s*(?P<name>[^<>]*?)\s*(?:<(?P<email>[^<>]*)>)?\s*$")
 _ZERO = "0" * 40
-_OID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -93,14 +83,13 @@ def configured_identity(root: Path) -> Identity | None:
 
 
 def busy_reason(git_dir: Path) -> str | None:
-    """Why a commit cannot be made now (rebase, merge, locked index, detached HEAD), or None."""
+    """Why a commit cannot be made now (rebase, merge, a git lock, detached HEAD), or None."""
     checks = (
         ("rebase-merge", "a rebase is in progress"),
         ("rebase-apply", "a rebase or `git am` is in progress"),
         ("MERGE_HEAD", "a merge is in progress"),
         ("CHERRY_PICK_HEAD", "a cherry-pick is in progress"),
         ("REVERT_HEAD", "a revert is in progress"),
-        ("index.lock", "another git process holds the index (.git/index.lock)"),
     )
     for name, reason in checks:
         if (git_dir / name).exists():
@@ -111,7 +100,10 @@ def busy_reason(git_dir: Path) -> str | None:
         return "the repository has no HEAD file"
     if not head.startswith("ref:"):
         return "HEAD is detached (check out a branch)"
-    return None
+    from incjournal.git.locks import held_locks, lock_advice
+
+    locks = held_locks(git_dir)
+    return lock_advice(locks[0]) if locks else None
 
 
 def commit_paths(
@@ -122,236 +114,122 @@ def commit_paths(
     author: Identity,
     when: datetime,
     *,
-    skip_if_unchanged: bool = False,
-    staging: subprocess.Popen[bytes] | None = None,
+    skip_if_unchanged: bool = True,
 ) -> str:
-    """Commit exactly `paths` (relative to `root`; a missing file is removed) on top of HEAD;
-    returns the new commit id.
+    """Commit exactly `paths` (relative to `root`; a missing file is removed) on top of HEAD with
+    `git commit` and ij's private index; returns the new commit id (HEAD's when nothing changed).
 
-    The new tree is HEAD's with only the folders on the way to `paths` rewritten, in git's binary
-    tree form (`git.trees`): no index is read or written for it, so the cost does not grow
-    with the number of files in the repository. Meanwhile the user's index learns the paths (in a
-    parallel `update-index`: `staging`, started early by `stage`, or one started now), and it has
-    them before HEAD moves with a compare-and-swap `update-ref`: a kill in between leaves them
-    staged, never staged as deleted. Callers hold the writer lock. With `skip_if_unchanged`, a
-    tree equal to HEAD's makes no commit.
+    The private index (`<git dir>/incjournal/index`) holds HEAD's tree: it is read again from HEAD
+    when HEAD is not the commit it was last in step with. Only `paths` are staged in it, so the
+    user's staged work is never committed; hooks, signing and every git setting apply as for any
+    `git commit`. git moves HEAD from the commit it read; a HEAD moved by another git command
+    since the private index was read makes that commit wrong, so it is taken back (a
+    compare-and-swap `update-ref`) and GitError raised: the caller keeps the entry pending.
+    Afterwards the user's index learns `paths` (one `update-index`), so `git status` is clean for
+    them. Callers hold the writer lock.
     """
-    from incjournal.git import trees
+    index = private_index(root, git_dir)
+    staging = {"GIT_INDEX_FILE": str(index)}
+    head = rev(root, "HEAD")
+    _index_at(root, index, head)  # from here until it is in step again, it is read afresh
+    listed = "".join(f"{path}\0" for path in paths)
+    git(root, "update-index", "--add", "--remove", "-z", "--stdin", env=staging, stdin=listed)
+    commit = (
+        head
+        if head and _unchanged(root, staging, head)
+        else _commit(root, staging, head, message, _who(author, when))
+    )
+    atomic_text(_index_mark(index), commit)
+    git(root, "update-index", "--add", "--remove", "-z", "--stdin", stdin=listed, check=False)
+    return commit
 
-    _forget_private_index(git_dir)
-    refresh = feed(staging or stage(root, git_dir), paths)
+
+def _commit(
+    root: Path, staging: Mapping[str, str], head: str, message: str, who: Mapping[str, str]
+) -> str:
+    """`git commit` of the private index on `head`; the new commit, or GitError."""
+    proc = git(
+        root, "commit", "--quiet", "-F", "-", env={**staging, **who}, stdin=message, check=False
+    )
+    if proc.returncode != 0:
+        raise GitError(f"git commit failed: {_said(proc)}")
+    commit, parent = _commit_and_parent(root)
+    if parent != head:  # another git command moved HEAD while this commit was being made
+        undo = (
+            ["update-ref", "HEAD", parent, commit]
+            if parent
+            else ["update-ref", "-d", "HEAD", commit]
+        )
+        git(root, *undo, check=False)
+        raise GitError("HEAD moved while committing (another git command committed)")
+    return commit
+
+
+def private_index(root: Path, git_dir: Path) -> Path:
+    """ij's own index file; a lock on it left by a killed commit is removed first (only ij uses
+    it, under the writer lock the caller holds)."""
+    state = git_dir / "incjournal"
+    state.mkdir(exist_ok=True)
+    clear_stale_lock(state / "index")
+    return state / "index"
+
+
+def _index_mark(index: Path) -> Path:
+    """The file naming the commit the private index was last in step with."""
+    return index.with_name("index.head")
+
+
+def _index_at(root: Path, index: Path, head: str) -> None:
+    """Make the private index hold `head`'s tree unless it was last in step with `head`."""
+    mark = _index_mark(index)
     try:
-        top, prefix = (root, "") if git_dir == root / ".git" else toplevel(root)
-        changes = _blobs(top, [prefix + Path(path).as_posix() for path in paths])
-        for attempt in range(5):
-            head = _head(root, git_dir) if attempt == 0 else rev(root, "HEAD")
-            tree, folders = _tree_with(top, git_dir, head, changes)
-            if skip_if_unchanged and head and tree == rev(root, f"{head}^{{tree}}"):
-                return head
-            commit = _commit_tree(root, tree, head, message, author, when)
-            if staged(refresh):  # an early one may have met a passing `git status`: again
-                refresh = feed(stage(root, git_dir), paths)
-                if failed := staged(refresh):
-                    raise GitError(f"git update-index failed: {failed}")
-            moved = git(
-                root,
-                "update-ref",
-                "-m",
-                f"incjournal: {message.splitlines()[0]}",
-                "HEAD",
-                commit,
-                head or _ZERO,
-                check=False,
-            )
-            if moved.returncode == 0:
-                trees.keep(git_dir, commit, folders)
-                return commit
-        raise GitError("HEAD kept moving while committing: try again")
-    finally:
-        staged(refresh)
-
-
-def stage(root: Path, git_dir: Path) -> subprocess.Popen[bytes]:
-    """Start the `update-index` that puts a commit's paths in the user's index: git locks and
-    loads the index (the costly part of a large one) now, and takes the paths on its standard
-    input (`feed`, once the files are written: git hashes them and writes the index meanwhile).
-    Closing that input with no path, or this process dying, leaves the index as it was."""
-    args = [*_split_index(root, git_dir), "update-index", "--add", "--remove", "-z", "--stdin"]
-    return spawn(root, *args, stdin=True)
-
-
-def feed(refresh: subprocess.Popen[bytes], paths: Sequence[str]) -> subprocess.Popen[bytes]:
-    """Give a `stage` process its paths and close its input; once: a process already given
-    them (its input closed) is left as it is."""
-    assert refresh.stdin is not None
-    if not refresh.stdin.closed:
-        with contextlib.suppress(BrokenPipeError):  # git gone already: its exit status tells
-            refresh.stdin.write(b"".join(os.fsencode(path) + b"\0" for path in paths))
-            refresh.stdin.close()
-    return refresh
-
-
-def staged(refresh: subprocess.Popen[bytes]) -> str:
-    """Wait for a `stage` process (its input closed now if it was not given paths: the index
-    stays as it was); why it failed (e.g. another git process held the index), or ''. Asking
-    again gives '' or the exit status."""
-    assert refresh.stdin is not None and refresh.stdout is not None
-    assert refresh.stderr is not None
-    err = b""
-    with refresh:  # closes its pipes, waits
-        with contextlib.suppress(BrokenPipeError):
-            refresh.stdin.close()
-        if not refresh.stderr.closed:
-            err, _ = refresh.stderr.read(), refresh.stdout.read()  # nothing comes on stdout
-    if refresh.returncode == 0:
-        return ""
-    lines = os.fsdecode(err).strip().splitlines()
-    return lines[-1] if lines else f"exit status {refresh.returncode}"
-
-
-def write_ahead(
-    root: Path, git_dir: Path, files: Mapping[Path, bytes], *, own_folder: bool = False
-) -> None:
-    """Start writing the trees a commit of `files` (just written, with these bytes) will need,
-    while the caller does the rest of its write; the commit collects them (`trees.start`). With
-    `own_folder`, only the tree of the folder they are in: its parents wait for files still to
-    come. Only for a journal at its repository's top, on a HEAD that is ij's last commit (its
-    trees kept: nothing to read first); a guess the commit does not use costs nothing else."""
-    from incjournal.git import trees
-
-    if git_dir != root / ".git":
-        return
-    with contextlib.suppress(OSError, GitError):  # only ever a head start: the commit decides
-        head = _head(root, git_dir)
-        if not head:
-            return
-        algorithm = trees.object_format(root, head)
-        changes: dict[str, Entry | None] = {}
-        for path, data in files.items():
-            blob = trees.object_id(algorithm, b"blob", data)
-            mode = file_mode(os.stat(path).st_mode)
-            changes[path.relative_to(root).as_posix()] = (mode, "blob", blob)
-        folders = _folders(changes)
-        old = {f: t for f, t in trees.kept(git_dir, head).items() if f in folders}
-        if not changes or old.keys() != folders:
-            return
-        _, new, written = _new_trees(old, changes, algorithm)
-        if own_folder:
-            deepest = max(folders, key=lambda f: f.count("/") + bool(f))
-            written = {new[deepest].object_id(algorithm): new[deepest].raw}
-        trees.start(root, written)
-
-
-def settle() -> None:
-    """Wait for trees written ahead that no commit used (`trees.settle`)."""
-    from incjournal.git import trees
-
-    trees.settle()
-
-
-# From this size of the user's index (~30,000 files) every `update-index` rewriting all of it costs
-# more than the rest of a write; git's split-index mode writes only what changed.
-SPLIT_INDEX_FROM = 4 * 1024 * 1024
-
-
-def _split_index(root: Path, git_dir: Path) -> list[str]:
-    """Options that switch a large user index to git's split-index mode, unless the repository
-    says `core.splitIndex = false`. Once split, the index file is small and git keeps the mode."""
-    try:
-        size = (git_dir / "index").stat().st_size
+        in_step = index.exists() and mark.read_text().strip() == head
     except OSError:
-        return []
-    if size < SPLIT_INDEX_FROM:
-        return []
-    setting = git(root, "config", "--type=bool", "--get", "core.splitIndex", check=False)
-    return [] if setting.stdout.strip() == "false" else ["-c", "core.splitIndex=true"]
+        in_step = False
+    mark.unlink(missing_ok=True)
+    if in_step:
+        return
+    env = {"GIT_INDEX_FILE": str(index)}
+    git(root, "read-tree", *([head] if head else ["--empty"]), env=env)
+
+
+def _unchanged(root: Path, staging: Mapping[str, str], head: str) -> bool:
+    proc = git(root, "diff-index", "--cached", "--quiet", head, env=staging, check=False)
+    return proc.returncode == 0
+
+
+def _who(author: Identity, when: datetime) -> dict[str, str]:
+    return {
+        "GIT_AUTHOR_NAME": author.name,
+        "GIT_AUTHOR_EMAIL": author.email,
+        "GIT_AUTHOR_DATE": f"{int(when.timestamp())} +0000",
+        "GIT_COMMITTER_NAME": author.name,
+        "GIT_COMMITTER_EMAIL": author.email,
+    }
+
+
+def _commit_and_parent(root: Path) -> tuple[str, str]:
+    """HEAD's commit and its first parent ('' for a first commit)."""
+    out = git(root, "log", "-1", "--format=%H %P", "HEAD").stdout.split()
+    return out[0], out[1] if len(out) > 1 else ""
+
+
+def _said(proc: subprocess.CompletedProcess[str]) -> str:
+    """What a failed git command (its hooks, its signer) said, on one line."""
+    lines = [line.strip() for line in (proc.stderr + proc.stdout).splitlines() if line.strip()]
+    text = " / ".join(lines[-4:]) or f"exit status {proc.returncode}"
+    return text if len(text) <= 400 else text[:399] + "…"
+
+
+def atomic_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(text + "\n")
+    os.replace(tmp, path)
 
 
 def file_mode(st_mode: int) -> str:
     """The mode git records for a regular file: executable by its owner, or not."""
     return "100755" if st_mode & stat.S_IXUSR else "100644"
-
-
-def _blobs(top: Path, names: Sequence[str]) -> dict[str, Entry | None]:
-    """What each path (named from the repository top) becomes: a blob entry, or None (gone)."""
-    changes: dict[str, Entry | None] = {}
-    files: list[tuple[str, str]] = []  # (name, mode)
-    for name in names:
-        try:
-            st_mode = os.lstat(top / name).st_mode
-        except FileNotFoundError:
-            changes[name] = None
-            continue
-        if stat.S_ISLNK(st_mode):
-            target = os.fsencode(os.readlink(top / name))
-            oid = git_bytes(top, "hash-object", "-w", "--stdin", stdin=target).decode().strip()
-            changes[name] = ("120000", "blob", oid)
-        else:
-            files.append((name, file_mode(st_mode)))
-    lines = [(name, mode) for name, mode in files if "\n" not in name]
-    if lines:
-        listed = "".join(f"{name}\n" for name, _ in lines)
-        oids = git(top, "hash-object", "-w", "--stdin-paths", stdin=listed).stdout.split()
-    else:
-        oids = []
-    odd = [(name, mode) for name, mode in files if "\n" in name]  # --stdin-paths cannot carry
-    oids += [git(top, "hash-object", "-w", "--", name).stdout.strip() for name, _ in odd]
-    for (name, mode), oid in zip(lines + odd, oids, strict=True):
-        changes[name] = (mode, "blob", oid)
-    return changes
-
-
-def _tree_with(
-    top: Path, git_dir: Path, head: str, changes: Mapping[str, Entry | None]
-) -> tuple[str, dict[str, Tree]]:
-    """The id of HEAD's tree with `changes` applied, rewriting only the folders they are in
-    (`incjournal.git.trees`), and the new trees of those folders."""
-    from incjournal.git import trees
-
-    folders = _folders(changes)
-    algorithm = trees.object_format(top, head)
-    oid_size = trees.id_size(algorithm)
-    old = {f: t for f, t in trees.kept(git_dir, head).items() if f in folders}
-    old.update(trees.read(top, head, folders - old.keys(), oid_size))
-    oid, new, written = _new_trees(old, changes, algorithm)
-    trees.write(top, written)
-    return oid, new
-
-
-def _folders(changes: Mapping[str, Entry | None]) -> set[str]:
-    """The folders on the way to the changed paths, the top ("") included."""
-    folders = set()
-    for path in changes:
-        folder = posixpath.dirname(path)
-        while folder not in folders:
-            folders.add(folder)
-            folder = posixpath.dirname(folder) if folder else ""
-    return folders
-
-
-def _new_trees(
-    old: Mapping[str, Tree], changes: Mapping[str, Entry | None], algorithm: str
-) -> tuple[str, dict[str, Tree], dict[str, bytes]]:
-    """The top's new id, each folder's new tree and what is to be written (id -> content),
-    deepest folder first: each new tree goes into its parent."""
-    from incjournal.git import trees
-
-    pending: dict[str, dict[str, Entry | None]] = {}
-    for path, entry in changes.items():
-        folder, name = posixpath.split(path)
-        pending.setdefault(folder, {})[name] = entry
-    new: dict[str, Tree] = {}
-    written: dict[str, bytes] = {}
-    for folder in sorted(old, key=lambda f: f.count("/") + bool(f), reverse=True):
-        tree = new[folder] = old[folder].edited(pending.get(folder, {}))
-        oid = tree.object_id(algorithm) if tree.raw or not folder else None
-        if oid is not None:
-            written[oid] = tree.raw
-        if not folder:
-            return str(oid), new, written
-        parent, name = posixpath.split(folder)
-        pending.setdefault(parent, {})[name] = (trees.TREE_MODE, "tree", oid) if oid else None
-    raise AssertionError("unreachable: the top folder is always rewritten")
 
 
 def spawn(root: Path, *args: str, stdin: bool = False) -> subprocess.Popen[bytes]:
@@ -368,36 +246,10 @@ def spawn(root: Path, *args: str, stdin: bool = False) -> subprocess.Popen[bytes
         raise GitError("git is not installed or not on PATH: install git first") from exc
 
 
-def _forget_private_index(git_dir: Path) -> None:
-    """The first version kept a private index of the whole tree here; it is not used any more."""
-    state = git_dir / "incjournal"
-    if (state / "index.base").exists():
-        for name in ("index", "index.base", "index.lock"):
-            (state / name).unlink(missing_ok=True)
-
-
 def toplevel(root: Path) -> tuple[Path, str]:
     """The work tree's top folder and `root`'s path inside it ('' or 'sub/dir/')."""
     out = git(root, "rev-parse", "--show-toplevel", "--show-prefix").stdout.splitlines()
     return Path(out[0]), out[1] if len(out) > 1 else ""
-
-
-def _head(root: Path, git_dir: Path) -> str:
-    """HEAD's commit id read from its loose ref file (no git process), else from `git rev-parse`.
-
-    Only a plain `ref: refs/heads/...` whose loose file holds an object id is read directly;
-    packed refs, reftable, worktrees' common dirs and unborn branches go to git. A stale answer
-    cannot do harm: the compare-and-swap `update-ref` refuses it and the retry asks git.
-    """
-    try:
-        target = (git_dir / "HEAD").read_text().strip()
-        if target.startswith("ref: refs/heads/") and not (git_dir / "commondir").exists():
-            value = (git_dir / target[5:]).read_text().strip()
-            if _OID.fullmatch(value):
-                return value
-    except (OSError, UnicodeDecodeError):
-        pass
-    return rev(root, "HEAD")
 
 
 def rev(root: Path, name: str) -> str:
@@ -416,26 +268,6 @@ def clear_stale_lock(index: Path, grace: float = 1.0) -> None:
     while lock.exists() and time.monotonic() < deadline:
         time.sleep(0.02)
     lock.unlink(missing_ok=True)
-
-
-def _commit_tree(
-    root: Path,
-    tree: str,
-    parent: str,
-    message: str,
-    author: Identity,
-    when: datetime,
-) -> str:
-    date = f"{int(when.timestamp())} +0000"
-    env = {
-        "GIT_AUTHOR_NAME": author.name,
-        "GIT_AUTHOR_EMAIL": author.email,
-        "GIT_AUTHOR_DATE": date,
-        "GIT_COMMITTER_NAME": author.name,
-        "GIT_COMMITTER_EMAIL": author.email,
-    }
-    args = ["commit-tree", tree, *(["-p", parent] if parent else []), "-F", "-"]
-    return git(root, *args, env=env, stdin=message).stdout.strip()
 
 
 def commit_message(incident_id: str, kind: str, headline: str, entry_id: str) -> str:
