@@ -213,4 +213,3 @@ def test_odd_file_names_are_committed_as_they_are(journal_dir: Path) -> None:
     for path in paths:
         assert git(journal_dir, "show", f"HEAD:{path}") == (journal_dir / path).read_text()
     git(journal_dir, "fsck", "--strict")
-

@@ -38,7 +38,7 @@ def test_a_sha256_journal_commits_every_write(tmp_path: Path) -> None:
 def test_hooks_run_and_a_failing_pre_commit_keeps_the_entry_pending(
     run: Run, journal_dir: Path, incident: str
 ) -> None:
-    _hook(journal_dir, "post-commit", "touch \"$(git rev-parse --git-dir)/post-commit-ran\"\n")
+    _hook(journal_dir, "post-commit", 'touch "$(git rev-parse --git-dir)/post-commit-ran"\n')
     run("note", "with hooks")
     assert (journal_dir / ".git" / "post-commit-ran").exists()
     head = git(journal_dir, "rev-parse", "HEAD")

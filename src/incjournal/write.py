@@ -17,7 +17,7 @@ from typing import Any
 import tomli_w
 
 from incjournal.core import config as config_mod
-from incjournal.core.errors import BadTime, BadValue, CannotWrite, CorruptFile, GitError, NoAuthor
+from incjournal.core.errors import BadTime, BadValue, CorruptFile, GitError, NoAuthor
 from incjournal.core.fold import IncidentState
 from incjournal.core.model import CLOSES, PUBLIC, Entry, IncidentMeta, Kind, entry_to_dict
 from incjournal.core.times import backdate_problem, machine_zone_name, parse_time, utcnow
@@ -219,10 +219,10 @@ def record(
             written += write_derived(journal, incident_id, head(), path)
         except CorruptFile as exc:  # what was typed is still saved; the page waits for a fix
             notes.append(f"incident page not rebuilt: {exc}")
-        except OSError as exc:  # e.g. a full disk: nothing of this write stays behind
+        except OSError:  # e.g. a full disk: nothing of this write stays behind (exit 2)
             for made in written:
                 made.unlink(missing_ok=True)
-            raise CannotWrite(f"cannot write {path.name}: {exc}; nothing was recorded") from exc
+            raise
         message = gitlog.commit_message(incident_id, str(entry.kind), entry.headline, entry.id)
         commit, warnings = commit_or_defer(journal, written, message, author, entry.recorded_at)
     if commit and journal.config.sync_auto:

@@ -63,7 +63,3 @@ class LockTimeout(IncJournalError):
 
 class SecretFound(IncJournalError):
     pass
-
-
-class CannotWrite(IncJournalError):
-    """The file system refused a write (full disk, file size limit, permissions)."""

@@ -139,7 +139,7 @@ def commit_paths(
         if head and _unchanged(root, staging, head)
         else _commit(root, staging, head, message, _who(author, when))
     )
-    atomic_text(_index_mark(index), commit)
+    _index_mark(index).write_text(commit)  # torn by a kill, it only mismatches: read afresh
     git(root, "update-index", "--add", "--remove", "-z", "--stdin", stdin=listed, check=False)
     return commit
 
@@ -219,12 +219,6 @@ def _said(proc: subprocess.CompletedProcess[str]) -> str:
     lines = [line.strip() for line in (proc.stderr + proc.stdout).splitlines() if line.strip()]
     text = " / ".join(lines[-4:]) or f"exit status {proc.returncode}"
     return text if len(text) <= 400 else text[:399] + "…"
-
-
-def atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text + "\n")
-    os.replace(tmp, path)
 
 
 def file_mode(st_mode: int) -> str:
