@@ -9,9 +9,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "incjournal"
 # circles still being broken elsewhere: the write path's rework (issue 16 point 1: trees.py goes,
 # repair and write part ways) and the current workstream's lookup. A new circle fails; so does
 # one that grows.
-BEING_BROKEN = (
-    {"incjournal.write", "incjournal.repair", "incjournal.current_stream"},
-)
+BEING_BROKEN = ({"incjournal.write", "incjournal.repair", "incjournal.current_stream"},)
 
 
 def module_name(path: Path) -> str:
