@@ -31,6 +31,7 @@ from incjournal.store.journal import INCIDENTS, Journal, atomic_write
 from incjournal.store.lock import name_holder, try_lock, writer_lock
 from incjournal.sync_request import REQUESTED, STATUS, SYNC_LOCK
 
+REBUILT = "journal: rebuild derived files after sync"  # the subject of a rebuild's commit
 ATTEMPTS = 5
 SYNC_WAIT = 180.0  # how long `ij sync` waits for a sync already running in this clone
 BACKGROUND_TIMEOUT = 20.0  # per network call of a background sync
@@ -150,7 +151,8 @@ def _integrate(journal: Journal, up: gitsync.Upstream, remote: str | None) -> li
         elif base == head:
             new = remote  # fast-forward
         else:
-            local = gitsync.local_commits(top, remote, head)
+            # a rebuild of derived files not pushed yet is done again below: one per round
+            local = gitsync.local_commits(top, remote, head, leave_out=REBUILT)
             replayed = gitsync.replay(top, journal.git_dir, remote, local, _resolver(prefix))
             new = replayed.head
             notes += _settled(replayed.settled)
@@ -203,9 +205,7 @@ def rebuild(journal: Journal, incidents: list[str]) -> list[str]:
     if changed:
         rel = sorted(os.path.relpath(p, journal.root) for p in changed)
         touched = sorted({Path(p).parts[1] for p in rel})
-        message = "journal: rebuild derived files after sync\n\n" + "".join(
-            f"Incident: {i}\n" for i in touched
-        )
+        message = f"{REBUILT}\n\n" + "".join(f"Incident: {i}\n" for i in touched)
         author = committer(journal)
         gitlog.commit_paths(
             journal.root, journal.git_dir, rel, message, author, utcnow(), skip_if_unchanged=True

@@ -272,12 +272,15 @@ class Replayed:
     settled: tuple[str, ...]  # paths both sides changed, settled by the caller's rule
 
 
-def local_commits(top: Path, onto: str | None, head: str) -> list[str]:
-    """Commits on HEAD that are not on the remote, oldest first (merges are flattened)."""
+def local_commits(top: Path, onto: str | None, head: str, leave_out: str = "") -> list[str]:
+    """Commits on HEAD that are not on the remote, oldest first (merges are flattened);
+    `leave_out`: commits whose message holds this text are left out."""
     if not head:
         return []
     spec = [f"{onto}..{head}"] if onto else [head]
-    return git(top, "rev-list", "--reverse", "--topo-order", "--no-merges", *spec).stdout.split()
+    skip = ["--invert-grep", "--fixed-strings", f"--grep={leave_out}"] if leave_out else []
+    args = ["rev-list", "--reverse", "--topo-order", "--no-merges", *skip, *spec]
+    return git(top, *args).stdout.split()
 
 
 def replay(
