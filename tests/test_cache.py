@@ -51,6 +51,12 @@ def write_entry(journal: Journal, incident_id: str, entry: Entry) -> Path:
     return path
 
 
+def pulled(journal: Journal) -> None:
+    """Commit what `write_entry` wrote, as the pull that brought it would have."""
+    git(journal.root, "add", "--all", "incidents")
+    git(journal.root, "commit", "--quiet", "--message", "pulled")
+
+
 def wait_until_trusted(paths: list[Path]) -> None:
     """Wait until the files' stamps are old enough to trust (git's racy-clean rule), as files
     pulled a while ago are: a fast machine writes them in the same clock tick as the next read."""
@@ -193,6 +199,7 @@ def test_an_append_reads_no_history(
     run: Run, journal: Journal, incident: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     wait_until_trusted([write_entry(journal, incident, make(number)) for number in range(150)])
+    pulled(journal)
     first = entry_id(run("note", "first: builds the cache"))
     read: list[str] = []
     real = cache.read_entry
@@ -209,8 +216,8 @@ def test_the_write_path_sees_files_from_a_pull(run: Run, journal: Journal, incid
     for number in range(150):
         write_entry(journal, incident, make(number))
     run("note", "builds the cache")
-    pulled = make(900, at=datetime.now(UTC) + timedelta(minutes=1))
-    write_entry(journal, incident, pulled)
+    write_entry(journal, incident, make(900, at=datetime.now(UTC) + timedelta(minutes=1)))
+    pulled(journal)
     run("note", "after the pull", "--at", "-0m")
     page = (journal.incident_dir(incident) / PAGE).read_text()
     assert "entry number 900" in page
@@ -593,8 +600,10 @@ def test_the_write_path_sees_a_file_added_behind_its_back(
     run: Run, journal: Journal, incident: str
 ) -> None:
     wait_until_trusted([write_entry(journal, incident, make(number)) for number in range(30)])
+    pulled(journal)
     run("note", "builds the head")
     write_entry(journal, incident, make(900, at=datetime.now(UTC) - timedelta(seconds=1)))
+    pulled(journal)
 
     run("note", "after it")
     page = (journal.incident_dir(incident) / PAGE).read_text()
@@ -608,12 +617,14 @@ def test_the_write_path_reads_again_a_file_whose_stamp_was_too_recent(
     """A rewrite in place in the clock tick of the head's stamp can keep the stamp the head has
     (forged here): the file was too recent to trust, so it is read again, and the head refused."""
     wait_until_trusted([write_entry(journal, incident, make(number)) for number in range(30)])
+    pulled(journal)
     run("note", "builds the head")
     path = journal.git_dir / "incjournal" / "cache" / "head" / f"{incident}.pickle"
     head = pickle.loads(path.read_bytes())
     [name] = [n for n in head.racy if n in head.recent]  # the note just written
     edited = journal.entries_dir(incident) / name
     edited.write_text(edited.read_text().replace("builds the head", "edited by hand"))
+    pulled(journal)
     head.files[name] = cache.stamp(edited)  # as if the edit kept the stamp
     path.write_bytes(pickle.dumps(head))
 

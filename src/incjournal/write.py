@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
@@ -34,6 +34,9 @@ from incjournal.store.journal import (
     slugify,
 )
 from incjournal.store.lock import writer_lock
+
+if TYPE_CHECKING:
+    from incjournal.hand_edits import HandEdits
 
 PENDING = "pending"
 
@@ -216,7 +219,11 @@ def record(
             for name, content in (extra or {}).items():
                 atomic_write(folder / name, content)
             atomic_write(path, data)
-            written += write_derived(journal, incident_id, head(), path)
+            from incjournal import hand_edits
+
+            edits = hand_edits.find(journal, incident_id, [*written, *own_pending(journal)])
+            notes += edits.warnings(journal.root)
+            written += write_derived(journal, incident_id, head(), path, edits)
         except CorruptFile as exc:  # what was typed is still saved; the page waits for a fix
             notes.append(f"incident page not rebuilt: {exc}")
         except OSError:  # e.g. a full disk: nothing of this write stays behind (exit 2)
@@ -298,20 +305,31 @@ def _replace(path: Path, data: bytes) -> bool:
 
 
 def write_derived(
-    journal: Journal, incident_id: str, head: cache.Head | None = None, new: Path | None = None
+    journal: Journal,
+    incident_id: str,
+    head: cache.Head | None = None,
+    new: Path | None = None,
+    edits: HandEdits | None = None,
 ) -> list[Path]:
-    """Rebuild the incident's derived files; returns those whose content changed.
+    """Rebuild the incident's derived files from committed entries and ij's own; returns those
+    whose content changed. A derived file the user edited (and did not commit) is left as it is.
 
     After `record()` wrote the entry file `new`, the write path's cache (`head`, checked before
     that write) gives the state without reading the incident's history.
     """
+    from incjournal import hand_edits
     from incjournal.render.derived import derived_files
 
-    if new is not None:
+    if edits is None:
+        edits = hand_edits.find(journal, incident_id, own_pending(journal))
+    if edits.entries:
+        state = hand_edits.committed_state(journal, incident_id, edits)
+    elif new is not None:
         state = cache.derived_state(journal, incident_id, head, new)
     else:
         state = load_state(journal, incident_id)
-    return [path for path, data in derived_files(journal, state).items() if _replace(path, data)]
+    files = derived_files(journal, state).items()
+    return [path for path, data in files if path not in edits.derived and _replace(path, data)]
 
 
 def commit_or_defer(
@@ -340,6 +358,11 @@ def commit_or_defer(
 def committed_paths(journal: Journal, paths: Sequence[Path]) -> list[str]:
     """What a commit of `paths` takes (relative to the journal): them, and any left pending."""
     return sorted({os.path.relpath(p, journal.root) for p in paths} | set(pending(journal)))
+
+
+def own_pending(journal: Journal) -> list[Path]:
+    """The paths ij left pending (absolute): its own writes, not edits of the user's."""
+    return [journal.root / rel for rel in pending(journal)]
 
 
 def pending(journal: Journal) -> list[str]:

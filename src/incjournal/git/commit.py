@@ -246,6 +246,44 @@ def toplevel(root: Path) -> tuple[Path, str]:
     return Path(out[0]), out[1] if len(out) > 1 else ""
 
 
+def uncommitted_files(root: Path, folder: Path) -> dict[Path, str]:
+    """Files under `folder` that differ from HEAD in any way (edited, staged, deleted, new or
+    unmerged), each with its two-letter `git status --porcelain` code."""
+    top, _prefix = toplevel(root)
+    out = git_bytes(
+        root,
+        "status",
+        "--porcelain=v1",
+        "-z",
+        "--untracked-files=all",
+        "--no-renames",
+        "--",
+        str(folder),
+        env={"GIT_OPTIONAL_LOCKS": "0"},  # a look only: the user's index is not refreshed
+    )
+    records = [os.fsdecode(record) for record in out.split(b"\0") if len(record) > 3]
+    return {top / record[3:]: record[:2] for record in records}
+
+
+def committed_contents(root: Path, paths: Sequence[Path]) -> dict[Path, bytes | None]:
+    """What HEAD holds at each path (absolute, inside `root`), or None where it holds no file."""
+    if not paths:
+        return {}
+    names = "".join(f"HEAD:./{os.path.relpath(p, root)}\n" for p in paths)
+    out = git_bytes(root, "cat-file", "--batch", stdin=names.encode())
+    contents: dict[Path, bytes | None] = {}
+    for path in paths:
+        header, _, out = out.partition(b"\n")
+        if header.endswith(b" missing") or header.endswith(b" ambiguous"):
+            contents[path] = None
+            continue
+        size = int(header.split()[-1])
+        kind = header.split()[-2]
+        contents[path] = out[:size] if kind == b"blob" else None
+        out = out[size + 1 :]
+    return contents
+
+
 def rev(root: Path, name: str) -> str:
     """The object id `name` resolves to, or '' (e.g. HEAD of a repository with no commits)."""
     return git(root, "rev-parse", "-q", "--verify", name, check=False).stdout.strip()
