@@ -11,6 +11,7 @@ then starts at that moment with the clock ticking on, in that zone.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -157,6 +158,13 @@ def incident(run: Run) -> str:
     """An open SEV2 incident, current in the journal; returns its id."""
     result = run("open", "Checkout errors in EU", "--sev", "2", "--ic", "alice", "--id", "checkout")
     return result.stdout.split(" in ")[1].split()[0]
+
+
+def set_zone(journal_dir: Path, name: str) -> None:
+    """Show the journal's times in zone `name`, whatever the machine's zone (committed)."""
+    config = journal_dir / "incjournal.toml"
+    config.write_text(re.sub(r'(?m)^timezone = ".*"$', f'timezone = "{name}"', config.read_text()))
+    git(journal_dir, "commit", "--quiet", "--message", f"journal zone {name}", "incjournal.toml")
 
 
 def entry_id(result: Result) -> str:

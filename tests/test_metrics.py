@@ -5,10 +5,11 @@ from __future__ import annotations
 import itertools
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Run
+from conftest import Run, set_zone
 
 from incjournal.core.config import from_dict
 from incjournal.core.fold import IncidentState, fold
@@ -156,7 +157,8 @@ def show_json(run: Run) -> dict[str, Any]:
     return data
 
 
-def test_mark_backdates_the_start_through_the_cli(run: Run, journal_dir: object) -> None:
+def test_mark_backdates_the_start_through_the_cli(run: Run, journal_dir: Path) -> None:
+    set_zone(journal_dir, "UTC")
     run("open", "API errors", "--sev", "2", "--at", "2026-03-02T09:00:00Z")
     run("mark", "started", "--at", "2026-03-02T08:35:00Z", "first 5xx in the load balancer logs")
     run("status", "monitoring", "--at", "2026-03-02T09:50:00Z")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from conftest import Run, entry_id, snapshot
+from conftest import Run, entry_id, set_zone, snapshot
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 Shown = dict[str, dict[str, Any]]
@@ -46,6 +46,7 @@ def message(found: Shown, nudge_id: str) -> str:
 
 
 def test_an_incident_from_open_to_resolved(run: Run, journal_dir: Path, clock: Clock) -> None:
+    set_zone(journal_dir, "UTC")
     run("open", "Checkout errors in EU", "--sev", "2", "--id", "checkout")
     clock.minute(1)
     assert run("nudges").stdout == "Nothing to point out right now.\n"

@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import Run, git, snapshot
+from conftest import Run, git, set_zone, snapshot
 from hypothesis import given
 from hypothesis import strategies as st
 from incident_fixture import CONFIG, ID, at, build, write
@@ -303,13 +303,9 @@ def test_the_mermaid_check_rejects_a_broken_diagram(parsed: list[dict[str, objec
 def fixture_journal(journal_dir: Path, run: Run) -> Path:
     meta, entries = build()
     write(journal_dir, meta, entries)
-    (journal_dir / "incjournal.toml").write_text(
-        (journal_dir / "incjournal.toml")
-        .read_text()
-        .replace('timezone = "UTC"', 'timezone = "Europe/Berlin"')
-    )
     git(journal_dir, "add", "-A")
     git(journal_dir, "commit", "-qm", "fixture")
+    set_zone(journal_dir, "Europe/Berlin")  # the fixture's zone, whatever the machine's is
     run("use", ID)
     return journal_dir
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from brief_fixture import ACTIVE_ENTRIES, BOB, META, at, entry, make_journal, public, ref
-from conftest import Run
+from conftest import Run, set_zone
 
 from incjournal.core.fold import IncidentState, fold
 from incjournal.core.model import Kind
@@ -123,6 +123,7 @@ def test_an_audience_never_updated_gets_no_since_block(journal: Journal) -> None
 
 
 def test_brief_since_any_time_from_the_cli(run: Run, journal_dir: Path) -> None:
+    set_zone(journal_dir, "UTC")
     with time_machine.travel(at("10:40"), tick=False):
         run("open", "Replica lag on orders-db", "--sev", "2", "--ic", "alice")
     with time_machine.travel(at("11:00"), tick=False):
