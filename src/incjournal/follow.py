@@ -20,6 +20,7 @@ from incjournal.core.errors import BadTime, BadValue, GitError, IncJournalError,
 from incjournal.core.times import parse_duration, show, utcnow
 from incjournal.git import commit as gitlog
 from incjournal.git import remote as gitsync
+from incjournal.git import replay as replaying
 from incjournal.store.journal import Journal
 from incjournal.store.lock import try_lock, writer_lock
 
@@ -122,10 +123,10 @@ def fast_forward(journal: Journal, remote: str, lock: threading.Lock) -> str:
                 return ""  # local work waits for `ij sync` or auto-sync
             top, _prefix = gitlog.toplevel(journal.root)
             head = gitlog.rev(top, "HEAD")
-            if head == remote or gitsync.merge_base(top, head, remote) != head:
+            if head == remote or replaying.merge_base(top, head, remote) != head:
                 return ""  # up to date, or commits of our own: `ij sync` pushes them
             with lock:
-                gitsync.checkout(top, head, remote)
+                replaying.checkout(top, head, remote)
     except LockTimeout:
         return ""
     except GitError as exc:

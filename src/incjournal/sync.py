@@ -26,6 +26,7 @@ from incjournal.core.errors import GitError, IncJournalError
 from incjournal.core.times import to_rfc3339, utcnow
 from incjournal.git import commit as gitlog
 from incjournal.git import remote as gitsync
+from incjournal.git import replay as replaying
 from incjournal.repair import DERIVED, META_PATH, committer, repair_held
 from incjournal.store.journal import INCIDENTS, Journal, atomic_write
 from incjournal.store.lock import name_holder, try_lock, writer_lock
@@ -112,10 +113,10 @@ def sync_held(
         before = gitlog.rev(journal.root, "HEAD")
         notes += _integrate(journal, up, remote)
         head = gitlog.rev(journal.root, "HEAD")
-        received += gitsync.count(journal.root, before, remote) if remote and before else 0
+        received += replaying.count(journal.root, before, remote) if remote and before else 0
         if not head or head == remote:
             return SyncReport(str(up), received, 0, notes=tuple(notes))
-        ahead = gitsync.count(journal.root, remote, head)
+        ahead = replaying.count(journal.root, remote, head)
         try:
             if gitsync.push(journal.root, up, head, prompt, wait, progress):
                 if not up.configured:
@@ -129,7 +130,7 @@ def sync_held(
 def _offline(journal: Journal, up: gitsync.Upstream, why: str, notes: list[str]) -> SyncReport:
     head = gitlog.rev(journal.root, "HEAD")
     remote = gitlog.rev(journal.root, up.tracking) or None
-    ahead = gitsync.count(journal.root, remote, head) if head else 0
+    ahead = replaying.count(journal.root, remote, head) if head else 0
     return SyncReport(str(up), offline=why, unpushed=ahead, notes=tuple(notes))
 
 
@@ -145,25 +146,25 @@ def _integrate(journal: Journal, up: gitsync.Upstream, remote: str | None) -> li
             return notes
         top, prefix = gitlog.toplevel(journal.root)
         head = gitlog.rev(top, "HEAD")
-        base = gitsync.merge_base(top, head, remote) if head else ""
+        base = replaying.merge_base(top, head, remote) if head else ""
         if base == remote:
             new = head
         elif base == head:
             new = remote  # fast-forward
         else:
             # a rebuild of derived files not pushed yet is done again below: one per round
-            local = gitsync.local_commits(top, remote, head, leave_out=REBUILT)
-            replayed = gitsync.replay(top, journal.git_dir, remote, local, _resolver(prefix))
+            local = replaying.local_commits(top, remote, head, leave_out=REBUILT)
+            replayed = replaying.replay(top, journal.git_dir, remote, local, _resolver(prefix))
             new = replayed.head
             notes += _settled(replayed.settled)
         if new != head:
-            gitsync.checkout(top, head, new)
+            replaying.checkout(top, head, new)
         if base != head:
-            notes += rebuild(journal, _incidents(gitsync.changed(top, base, head), prefix))
+            notes += rebuild(journal, _incidents(replaying.changed(top, base, head), prefix))
         return notes
 
 
-def _resolver(prefix: str) -> gitsync.Resolve:
+def _resolver(prefix: str) -> replaying.Resolve:
     """How a path both sides changed is settled: derived files are rebuilt afterwards, so either
     side will do; an incident opened on both sides keeps the remote's creation facts; anything
     else is a real conflict (None)."""
