@@ -515,7 +515,7 @@ def targets(cases: dict[str, Case], sizes: Sizes, js: Journals | None) -> list[T
         Target(
             "ij note / framework floor",
             ratio(tiny, FLOOR_LABEL),
-            1.3,
+            1.0,
             "x",
         ),
         Target(
@@ -527,13 +527,13 @@ def targets(cases: dict[str, Case], sizes: Sizes, js: Journals | None) -> list[T
         Target(
             f"ij note at {e} entries / at {SMALL}",
             ratio(f"ij note (incident of {e} entries)", tiny),
-            1.2,
+            1.5,
             "x",
         ),
         Target(
             f"ij note at {n} incidents / at {SMALL}",
             ratio(f"ij note (journal of {n} incidents)", tiny),
-            1.2,
+            1.5,
             "x",
         ),
         Target(

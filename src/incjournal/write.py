@@ -221,7 +221,8 @@ def record(
             atomic_write(path, data)
             from incjournal import hand_edits
 
-            edits = hand_edits.find(journal, incident_id, [*written, *own_pending(journal)])
+            ours = [*written, *(journal.root / rel for rel in pending(journal))]
+            edits = hand_edits.find(journal, incident_id, ours)
             notes += edits.warnings(journal.root)
             written += write_derived(journal, incident_id, head(), path, edits)
         except CorruptFile as exc:  # what was typed is still saved; the page waits for a fix
@@ -321,7 +322,8 @@ def write_derived(
     from incjournal.render.derived import derived_files
 
     if edits is None:
-        edits = hand_edits.find(journal, incident_id, own_pending(journal))
+        ours = [journal.root / rel for rel in pending(journal)]  # ij's own, not the user's
+        edits = hand_edits.find(journal, incident_id, ours)
     if edits.entries:
         state = hand_edits.committed_state(journal, incident_id, edits)
     elif new is not None:
@@ -358,11 +360,6 @@ def commit_or_defer(
 def committed_paths(journal: Journal, paths: Sequence[Path]) -> list[str]:
     """What a commit of `paths` takes (relative to the journal): them, and any left pending."""
     return sorted({os.path.relpath(p, journal.root) for p in paths} | set(pending(journal)))
-
-
-def own_pending(journal: Journal) -> list[Path]:
-    """The paths ij left pending (absolute): its own writes, not edits of the user's."""
-    return [journal.root / rel for rel in pending(journal)]
 
 
 def pending(journal: Journal) -> list[str]:
