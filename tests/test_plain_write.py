@@ -54,6 +54,31 @@ def test_hooks_run_and_a_failing_pre_commit_keeps_the_entry_pending(
     assert git(journal_dir, "status", "--porcelain") == ""
 
 
+def test_head_moved_during_the_commit_is_never_overwritten(
+    run: Run, journal_dir: Path, incident: str
+) -> None:
+    """Another git command commits while ij's commit runs (here: from ij's own pre-commit hook,
+    once): HEAD moves only by compare-and-swap, so the other commit stays and the entry waits."""
+    _hook(
+        journal_dir,
+        "pre-commit",
+        'd="$(git rev-parse --git-dir)"\n'
+        '[ -e "$d/raced" ] && exit 0\n'
+        'touch "$d/raced"\n'
+        'export GIT_INDEX_FILE="$d/race-index"\n'
+        "git read-tree HEAD && git commit -q --no-verify --allow-empty -m 'meanwhile'\n",
+    )
+    raced = run("note", "written while someone else commits")
+    assert "saved, not committed" in raced.stderr
+    assert git(journal_dir, "log", "-1", "--format=%s") == "meanwhile\n"
+    run("note", "next write")
+    subjects = git(journal_dir, "log", "-2", "--format=%s").splitlines()
+    assert subjects[1] == "meanwhile"
+    listed = git(journal_dir, "log", "-1", "--name-only", "--format=")
+    assert listed.count("/entries/") == 2  # the one that waited and this one
+    assert git(journal_dir, "status", "--porcelain") == ""
+
+
 @pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="ssh-keygen is not installed")
 def test_commit_gpgsign_with_an_ssh_key_signs_every_write(
     run: Run, journal_dir: Path, incident: str, tmp_path: Path
