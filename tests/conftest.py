@@ -163,8 +163,11 @@ def incident(run: Run) -> str:
 def set_zone(journal_dir: Path, name: str) -> None:
     """Show the journal's times in zone `name`, whatever the machine's zone (committed)."""
     config = journal_dir / "incjournal.toml"
-    config.write_text(re.sub(r'(?m)^timezone = ".*"$', f'timezone = "{name}"', config.read_text()))
-    git(journal_dir, "commit", "--quiet", "--message", f"journal zone {name}", "incjournal.toml")
+    text = config.read_text()
+    zoned = re.sub(r'(?m)^timezone = ".*"$', f'timezone = "{name}"', text)
+    if zoned != text:
+        config.write_text(zoned)
+        git(journal_dir, "commit", "--quiet", "--message", f"zone {name}", "incjournal.toml")
 
 
 def entry_id(result: Result) -> str:

@@ -117,7 +117,8 @@ def test_every_brief_renders_for_an_empty_or_odd_incident(journal: Journal, audi
         assert text.startswith("# ") and "\n\n\n" not in text
         assert not re.search(r"[ \t]+$", text, re.M)
     if audience == "public":
-        assert "**Update** · 11:08 UTC\n" in render_brief(journal, odd, audience, NOW)
+        # the time the status became what it is, not the time of reading
+        assert "**Update** · 10:50 UTC\n" in render_brief(journal, odd, audience, NOW)
 
 
 def test_commands_only_in_the_responders_brief(journal: Journal) -> None:

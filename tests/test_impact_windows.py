@@ -85,7 +85,7 @@ def test_exec_brief_states_impact_apart_from_the_incident_length_and_every_cause
     assert f"- **Customer impact:** {IMPACT} · first mitigated after 27m" in text
     assert (
         f"2 contributing causes confirmed, in order — 1. {POOL}; 2. {CACHE}; "
-        "impact mitigated at 09:39 UTC"
+        "impact mitigated at 11:05 UTC"  # the mitigation that holds, after the relapse
     ) in text
     assert "lasted 3h 51m" not in text
 
@@ -286,3 +286,53 @@ def test_fold_windows_are_ordered_apart_and_within_the_incident(
     end = at("09:00") + timedelta(minutes=minutes + 1)
     assert state.impact_length(end) <= end - at("09:00")
     assert state.customers_affected == (state.status not in ("monitoring", "resolved"))
+
+
+def test_during_a_relapse_no_brief_says_the_mitigation_holds(run: Run) -> None:
+    with time_machine.travel(T0, tick=False) as traveller:
+        story = Story(run, traveller)
+        story("09:12", "open", "Checkout fails in EU", "--sev", "2", "--id", "co")
+        story("09:20", "impact", "EU customers cannot pay", "--public")
+        story("09:39", "status", "monitoring", "rolled back")
+        story("11:02", "status", "investigating", "errors are back", by=CAROL)
+        traveller.move_to(at("11:04"))
+        assert "- **Mitigation:** did not hold: the impact came back at 11:02 UTC" in brief(
+            run, "engineering"
+        )
+        public = brief(run, "public")
+        assert "- **Mitigation:** did not hold: the issue came back at 11:02 UTC" in public
+        assert "in place since" not in public
+        assert "mitigated:" not in brief(run, "support")
+        assert "impact mitigated" not in brief(run, "exec")
+        story("11:05", "status", "monitoring", "cache warmed")
+        traveller.move_to(at("11:10"))
+        assert "- **Mitigation:** in place since 11:05 UTC" in brief(run, "engineering")
+        assert "**mitigated:** 11:05 UTC" in brief(run, "support")
+
+
+def test_a_journal_written_up_afterwards_says_only_what_changed_since_each_update(
+    run: Run,
+) -> None:
+    """The whole story typed in after the fact (every entry backdated, in the order it happened):
+    the exec update sent at 09:35 was told of the first cause and SEV1, so neither is news."""
+    with time_machine.travel(at("14:00"), tick=True):
+
+        def say(hh_mm: str, *args: str) -> str:
+            return entry_id(run(*args, "--at", at(hh_mm).isoformat()))
+
+        say("09:12", "open", "Checkout fails in EU", "--sev", "2", "--id", "co")
+        pool = say("09:15", "hypothesis", POOL)
+        say("09:18", "sev", "1", "--why", "all EU checkouts fail")
+        say("09:30", "confirm", pool, "pool at 5/5")
+        say("09:35", "update", "exec", "Pool exhausted after the deploy; rolling back.")
+        say("09:39", "status", "monitoring", "rolled back")
+        say("10:00", "sev", "2", "--why", "recovered")
+        say("11:02", "status", "investigating", "errors are back")
+        cache = say("11:03", "hypothesis", CACHE)
+        say("11:04", "confirm", cache)
+        say("11:05", "status", "monitoring", "cache warmed")
+        text = brief(run, "exec")
+    assert (
+        "**Since our last update (09:35 UTC):** status investigating → monitoring; SEV1 → SEV2; "
+        f"cause confirmed: {CACHE}." in text
+    )

@@ -307,6 +307,8 @@ class InternalBrief:
     impact_windows: tuple[str, ...]  # '09:12–09:39', '11:02–now'
     impact_times: str  # '09:12–09:39, 11:02–11:05 UTC'
     customers_affected: bool  # an impact window is open now
+    mitigation_since: str | None  # the mitigation holds since (the end of the last window)
+    returned_at: str | None  # the impact came back (a relapse) and is not mitigated yet
     ttd: str
     ttm: str
     ttr: str
@@ -404,6 +406,26 @@ def impact_fields(state: IncidentState, tz: tzinfo, now: datetime) -> dict[str, 
         "impact_windows": metrics.window_spans(state, tz, now),
         "impact_times": metrics.impact_times(state, tz, now),
         "customers_affected": state.customers_affected,
+        **_mitigation(state, tz, now),
+    }
+
+
+def _mitigation(state: IncidentState, tz: tzinfo, now: datetime) -> dict[str, str | None]:
+    """Whether the mitigation holds now: since when (the end of the last impact window), or
+    when the impact came back after one (a relapse)."""
+    windows = state.impact_windows
+    if not windows:
+        mitigated = state.milestones.mitigated
+        return {
+            "mitigation_since": clock(mitigated, tz, now) if mitigated else None,
+            "returned_at": None,
+        }
+    last = windows[-1]
+    return {
+        "mitigation_since": clock(last.end, tz, now) if last.end else None,
+        "returned_at": clock(last.start, tz, now)
+        if last.end is None and len(windows) > 1
+        else None,
     }
 
 

@@ -140,6 +140,9 @@ class PublicBrief:
     impact_windows: tuple[str, ...]
     impact_times: str
     customers_affected: bool
+    status_since: str  # when the status became what it is
+    mitigation_since: str | None  # the mitigation holds since (the end of the last window)
+    returned_at: str | None  # the impact came back (a relapse) and is not mitigated yet
     impact: Message | None
     affected: tuple[str, ...]
     sent: Message | None  # the latest update to this audience (with its date): it leads
@@ -193,10 +196,12 @@ def _status(
     tz = config.tz
     ms = state.milestones
     known = state.status if state.status in config.statuses else ""
+    changed = state.status_changes[-1].at if state.status_changes else state.meta.opened_at
     return {
         "status": known,
         "status_label": known.capitalize() if known else "Update",
         "status_text": words.get(known, "") if known else "",
+        "status_since": clock(changed, tz, now),
         "severity": f"SEV{state.severity}" if state.severity is not None else "",
         "started": clock(ms.started, tz, now),
         "mitigated": clock(ms.mitigated, tz, now) if ms.mitigated else None,

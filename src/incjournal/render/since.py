@@ -1,8 +1,10 @@
 """ "Since our last update": what changed for one audience since it last heard from us.
 
 A brief for an audience that has had an `ij update` opens with this block (or, with
-`ij brief --since T`, with what changed since T). An entry is news when it happened or was
-recorded after that time. The team's own audiences hear about status, severity, impact, causes
+`ij brief --since T`, with what changed since T). An entry is news when it happened after that
+time, or was recorded after the update was (a backdated note typed after the update went out is
+news; entries typed in later, in the order they happened, are news only when they happened after
+it). The team's own audiences hear about status, severity, impact, causes
 confirmed or ruled out, decisions, new risks, actions done, questions answered and workstreams
 opened or closed. Public-facing audiences hear only what `render.public` lets through: the status
 state with its configured wording and entries marked public.
@@ -40,33 +42,47 @@ def since_block(
     if since is None and last is None:
         return Md("")
     start = since if since is not None else last.at if last is not None else now
+    recorded = last.recorded_at if since is None and last is not None else start
     when = clock(start, config.tz, now)
     title = f"Since {when}" if since is not None else f"Since our last update ({when})"
     public = config.audiences[audience].public if audience in config.audiences else True
     if audience in ONE_LINE and not public:
-        return Md(f"**{title}:** {_one_line(state, start, now)}")
-    lines = (_public if public else _internal)(state, config, start, now)
+        return Md(f"**{title}:** {_one_line(state, start, recorded, now)}")
+    lines = (_public if public else _internal)(state, config, start, recorded, now)
     return Md("\n".join([f"## {title}", "", *lines]))
 
 
-def is_news(entry: Entry, since: datetime, now: datetime) -> bool:
-    """Whether the audience could not have heard of `entry` at `since` (and it is known by now)."""
-    return (entry.at > since or entry.recorded_at > since) and entry.recorded_at <= now
+def is_news(entry: Entry, since: datetime, now: datetime, recorded: datetime | None = None) -> bool:
+    """Whether the audience could not have heard of `entry` when told at `since` (by an update
+    recorded at `recorded`, `since` if not given), and it is known by `now`."""
+    told = since if recorded is None else recorded
+    return (entry.at > since or entry.recorded_at > told) and entry.recorded_at <= now
 
 
-def news(state: IncidentState, since: datetime, now: datetime) -> list[Entry]:
+def news(
+    state: IncidentState, since: datetime, now: datetime, recorded: datetime | None = None
+) -> list[Entry]:
     """The live entries that are news since `since`, updates to audiences left out."""
-    return [e for e in state.live_entries() if e.kind is not Kind.UPDATE and is_news(e, since, now)]
+    return [
+        e
+        for e in state.live_entries()
+        if e.kind is not Kind.UPDATE and is_news(e, since, now, recorded)
+    ]
 
 
-def known_then(state: IncidentState, since: datetime) -> IncidentState:
-    """The state as the audience knew it at `since`."""
-    return fold(state.meta, [e for e in state.entries if e.at <= since and e.recorded_at <= since])
+def known_then(
+    state: IncidentState, since: datetime, recorded: datetime | None = None
+) -> IncidentState:
+    """The state as the audience knew it when told at `since` (see `is_news`)."""
+    told = since if recorded is None else recorded
+    return fold(state.meta, [e for e in state.entries if e.at <= since and e.recorded_at <= told])
 
 
-def _internal(state: IncidentState, config: Config, since: datetime, now: datetime) -> list[str]:
-    new = news(state, since, now)
-    lines = internal_changes(state, known_then(state, since), new)
+def _internal(
+    state: IncidentState, config: Config, since: datetime, recorded: datetime, now: datetime
+) -> list[str]:
+    new = news(state, since, now, recorded)
+    lines = internal_changes(state, known_then(state, since, recorded), new)
     if lines:
         return lines
     said = f"No change since {clock(since, config.tz, now)}: "
@@ -75,9 +91,9 @@ def _internal(state: IncidentState, config: Config, since: datetime, now: dateti
     return [f"{said}still {state.status} — {escape(state.title)}."]
 
 
-def _one_line(state: IncidentState, since: datetime, now: datetime) -> str:
+def _one_line(state: IncidentState, since: datetime, recorded: datetime, now: datetime) -> str:
     """The changes counted in one sentence, with the latest decision and confirmed cause."""
-    before, new = known_then(state, since), news(state, since, now)
+    before, new = known_then(state, since, recorded), news(state, since, now, recorded)
     parts = []
     if before.status != state.status:
         parts.append(f"status {before.status} → {state.status}")
@@ -87,8 +103,10 @@ def _one_line(state: IncidentState, since: datetime, now: datetime) -> str:
         parts.append("impact restated")
     raised = {e.id: e for e in state.live_entries()}
     causes = [raised[e.ref] for e in new if e.kind is Kind.CONFIRM and e.ref in raised]
-    if causes:
-        parts.append(f"cause confirmed: {escape(short(causes[-1].text, 100))}")
+    if causes:  # every one, in confirmation order: none is dropped for a later one
+        named = "; ".join(escape(short(c.text, 100)) for c in causes)
+        count = "cause confirmed" if len(causes) == 1 else f"{len(causes)} causes confirmed"
+        parts.append(f"{count}: {named}")
     decisions = [e for e in new if e.kind is Kind.DECISION]
     if decisions:
         latest = escape(short(decisions[-1].text, 100))
@@ -173,16 +191,18 @@ def _stream(entry: Entry) -> str:
     return f"{name} has a new lead{lead}"
 
 
-def _public(state: IncidentState, config: Config, since: datetime, now: datetime) -> list[str]:
+def _public(
+    state: IncidentState, config: Config, since: datetime, recorded: datetime, now: datetime
+) -> list[str]:
     """Only the status state, its configured wording and public statements."""
     words = wording(config)
-    before = known_then(state, since)
+    before = known_then(state, since, recorded)
     lines = []
     if before.status != state.status and state.status in config.statuses:
         lines.append(
             f"- **Status:** {_label(before.status, config)} → {_label(state.status, config)}"
         )
-    fresh = {e.id for e in news(state, since, now)}
+    fresh = {e.id for e in news(state, since, now, recorded)}
     for said in statements(state):
         if said.entry_id not in fresh or "title" in said.tags:
             continue
