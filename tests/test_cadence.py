@@ -12,7 +12,7 @@ from incjournal.core.cadence import due_updates
 from incjournal.core.config import from_dict
 from incjournal.core.fold import fold
 from incjournal.core.model import Entry, IncidentMeta, Kind
-from incjournal.render.context import due_line, due_view
+from incjournal.render.due import due_line, due_view
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 META = IncidentMeta("2026-11-23-x", "X", T0, "A <a@x.org>")

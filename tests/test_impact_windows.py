@@ -336,3 +336,16 @@ def test_a_journal_written_up_afterwards_says_only_what_changed_since_each_updat
         "**Since our last update (09:35 UTC):** status investigating → monitoring; SEV1 → SEV2; "
         f"cause confirmed: {CACHE}." in text
     )
+
+
+def test_the_exit_criteria_do_not_tick_mitigation_during_a_relapse(run: Run) -> None:
+    with time_machine.travel(T0, tick=False) as traveller:
+        story = Story(run, traveller)
+        story("09:12", "open", "Checkout fails in EU", "--sev", "2", "--id", "co")
+        story("09:39", "status", "monitoring", "rolled back")
+        story("11:02", "status", "investigating", "errors are back", by=CAROL)
+        traveller.move_to(at("11:04"))
+        assert "[ ] Customer impact mitigated (not yet)" in brief(run, "responders")
+        story("11:05", "status", "monitoring", "cache warmed")
+        traveller.move_to(at("11:10"))
+        assert "[x] Customer impact mitigated (mitigated at 11:05 UTC)" in brief(run, "responders")

@@ -166,7 +166,7 @@ def due(
 
     Example: ij due --json
     """
-    from incjournal.render.context import due_line, due_view
+    from incjournal.render.due import due_line, due_view
 
     journal = open_journal()
     now = utcnow()

@@ -8,31 +8,29 @@ Markdown-escaped by `finalize`, except `Md` values, which are Markdown this code
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any
 
-from incjournal.core.cadence import Due, due_updates
+from incjournal.core.cadence import due_updates
 from incjournal.core.config import Config
 from incjournal.core.fold import MITIGATED_STATE, IncidentState, Item
-from incjournal.core.model import Entry, Kind
-from incjournal.core.times import human_duration, show
-from incjournal.render.evidence import command_summary
-from incjournal.render.labels import headline
-from incjournal.render.sent import Sent, is_rendered, last_sent
+from incjournal.core.model import Entry
+from incjournal.core.times import human_duration
+from incjournal.render.due import DueView, NextUpdate, due_views, next_update
+from incjournal.render.entry_views import EntryView, Views, entry_view
+from incjournal.render.labels import clock, name_of
+from incjournal.render.sent import Sent, last_sent
 from incjournal.render.text import (
-    CONTROL_KEEP_LINES,
+    Md as Md,  # re-exported: templates' helpers import it from here
+)
+from incjournal.render.text import (
     Text,
-    extra_lines,
     first_line,
     inline,
     text_block,
-)
-from incjournal.render.text import (
-    Md as Md,  # re-exported: templates' helpers import it from here
 )
 
 if TYPE_CHECKING:
@@ -70,192 +68,10 @@ def short(text: Any, limit: int = 140) -> str:
     return flat[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
 
 
-def name_of(person: str) -> str:
-    """'Alice Example <alice@example.com>' -> 'Alice Example'."""
-    return person.split("<", 1)[0].strip() or person.strip()
-
-
-def clock(when: datetime | None, tz: tzinfo, now: datetime) -> str:
-    """'10:42 UTC' today, '2026-11-22 10:42 UTC' on another day; '—' when unknown."""
-    if when is None:
-        return "—"
-    same_day = when.astimezone(tz).date() == now.astimezone(tz).date()
-    return when.astimezone(tz).strftime("%H:%M %Z") if same_day else show(when, tz)
-
-
-def words(delta: timedelta) -> str:
-    """A cadence in words: '15 minutes', '1 hour', '2 hours 30 minutes'."""
-    minutes = max(1, round(delta.total_seconds() / 60))
-    hours, mins = divmod(minutes, 60)
-    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
-    parts += [f"{mins} minute{'s' if mins != 1 else ''}"] if mins else []
-    return " ".join(parts)
-
-
 def as_of(state: IncidentState) -> datetime:
     """When the journal last changed: the latest recorded entry (derived files use it as 'now')."""
     times = [e.recorded_at for e in state.entries]
     return max(times) if times else state.meta.opened_at
-
-
-@dataclass(frozen=True)
-class NextUpdate:
-    """When this audience hears from us next, if the update being prepared goes out now."""
-
-    final: bool
-    at: str
-    every: str
-
-
-def next_update(state: IncidentState, config: Config, audience: str, now: datetime) -> NextUpdate:
-    if state.is_resolved:
-        return NextUpdate(True, "", "")
-    cadence = config.cadence(audience, state.severity)
-    if cadence is None:
-        return NextUpdate(False, "", "")
-    return NextUpdate(False, clock(now + cadence, config.tz, now), words(cadence))
-
-
-@dataclass(frozen=True)
-class DueView:
-    """An audience's cadence clock: 'overdue', 'due', 'ok' or 'none'."""
-
-    audience: str
-    public: bool
-    state: str
-    at: str
-    phrase: str
-    last: str
-
-
-def due_phrase(due: Due) -> str:
-    """'in 8m', '5m overdue', 'no update owed'."""
-    remaining = due.remaining
-    if remaining is None:
-        return "no update owed"
-    if remaining < timedelta(0):
-        return f"{human_duration(-remaining)} overdue"
-    return f"in {human_duration(remaining)}"
-
-
-def due_line(due: DueView) -> str:
-    """'exec: next in 7m (11:15 UTC); last sent 11:00 UTC', 'public: OVERDUE by 5m (…)'."""
-    public = " (public)" if due.public else ""
-    last = f"last sent {due.last}" if due.last != "—" else "none sent yet"
-    if due.state == "overdue":
-        return f"{due.audience}{public}: OVERDUE, {due.phrase} (was due {due.at}); {last}"
-    word = "due" if due.state == "due" else "next"
-    return f"{due.audience}{public}: {word} {due.phrase} ({due.at}); {last}"
-
-
-def due_view(due: Due, tz: tzinfo, now: datetime) -> DueView:
-    return DueView(
-        due.audience,
-        due.public,
-        due.state,
-        clock(due.next_due, tz, now),
-        due_phrase(due),
-        clock(due.last_update, tz, now),
-    )
-
-
-def due_views(state: IncidentState, config: Config, now: datetime) -> tuple[DueView, ...]:
-    return tuple(due_view(d, config.tz, now) for d in due_updates(state, config, now))
-
-
-@dataclass(frozen=True)
-class EntryView:
-    """One entry as internal templates see it (times already in the journal's zone)."""
-
-    id: str
-    kind: str
-    at: str
-    text: str
-    headline: str
-    author: str
-    owner: str | None = None
-    due: str | None = None
-    why: str | None = None
-    tags: tuple[str, ...] = ()
-    public: bool = False
-    likelihood: str | None = None
-    impact: str | None = None
-    outcome: str = ""
-    closed_text: str = ""
-    command: Md | None = None
-    whole: Text = Text("")  # a text of several lines, whole (a one-line view shows `headline`)
-
-
-def entry_view(entry: Entry, tz: tzinfo, now: datetime, item: Item | None = None) -> EntryView:
-    closed = item.closed_by if item is not None else None
-    return EntryView(
-        id=entry.id[:6],
-        kind=str(entry.kind),
-        at=clock(entry.at, tz, now),
-        text=Text(entry.text),
-        headline=headline(entry),
-        author=name_of(entry.author),
-        owner=entry.owner,
-        due=clock(entry.due, tz, now) if entry.due else None,
-        why=entry.why,
-        tags=entry.tags,
-        public=entry.public,
-        likelihood=entry.likelihood,
-        impact=entry.impact,
-        outcome=item.outcome if item is not None else "",
-        closed_text=Text(closed.text) if closed is not None else "",
-        command=_command(entry) if entry.kind is Kind.COMMAND else None,
-        whole=Text(entry.text.strip() if _shown_whole(entry) else ""),
-    )
-
-
-class Views(Sequence[EntryView]):
-    """Entries as `EntryView`s, each built when a template first reads it: a long incident has
-    hundreds of items and decisions, and a one-screen brief reads a handful of them."""
-
-    def __init__(
-        self,
-        sources: Sequence[tuple[Entry, Item | None]],
-        make: Callable[[Entry, Item | None], EntryView],
-    ) -> None:
-        self._sources = sources
-        self._make = make
-        self._built: dict[int, EntryView] = {}
-
-    def __len__(self) -> int:
-        return len(self._sources)
-
-    @overload
-    def __getitem__(self, index: int) -> EntryView: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> tuple[EntryView, ...]: ...
-
-    def __getitem__(self, index: int | slice) -> EntryView | tuple[EntryView, ...]:
-        if isinstance(index, slice):
-            return tuple(self[i] for i in range(len(self))[index])
-        position = range(len(self))[index]  # a negative index counts from the end
-        view = self._built.get(position)
-        if view is None:
-            view = self._built[position] = self._make(*self._sources[position])
-        return view
-
-    def __repr__(self) -> str:
-        return f"Views({list(self)!r})"
-
-
-def _shown_whole(entry: Entry) -> bool:
-    """A text of several lines a Markdown brief shows whole (not an earlier rendered brief)."""
-    return extra_lines(entry.text) > 0 and not (entry.kind is Kind.UPDATE and is_rendered(entry))
-
-
-def _command(entry: Entry) -> Md:
-    """The compact command render, indented to sit inside a list item."""
-    argv = tuple(" ".join(a.split()) for a in entry.command or ())
-    output = CONTROL_KEEP_LINES.sub("", (entry.output or "").replace("\t", "    "))
-    text = command_summary(dataclasses.replace(entry, command=argv, output=output or None))
-    first, *rest = text.split("\n")
-    return Md("\n".join([first, *(f"  {line}" if line else "" for line in rest)]))
 
 
 @dataclass(frozen=True)
@@ -476,13 +292,13 @@ def _severity_text(state: IncidentState, config: Config) -> str:
 def exit_criteria(state: IncidentState, config: Config, now: datetime) -> tuple[Check, ...]:
     """What still stands between now and closing the incident, as a checklist."""
     tz = config.tz
-    ms = state.milestones
     open_actions = [i for i in state.open_items("actions") if not i.entry.follow_up]
     open_questions = state.open_items("questions")
     owed = [d.audience for d in due_updates(state, config, now) if d.next_due is not None]
-    mitigated = f"mitigated at {clock(ms.mitigated, tz, now)}" if ms.mitigated else "not yet"
+    holds = _mitigation(state, tz, now)["mitigation_since"]  # after a relapse: the last one
+    mitigated = f"mitigated at {holds}" if holds else "not yet"
     return (
-        Check(ms.mitigated is not None, f"Customer impact mitigated ({mitigated})"),
+        Check(holds is not None, f"Customer impact mitigated ({mitigated})"),
         Check(any(i.outcome == "confirm" for i in state.hypotheses), "Cause confirmed"),
         Check(not open_actions, f"Incident actions done ({len(open_actions)} open)"),
         Check(not open_questions, f"Open questions answered ({len(open_questions)} open)"),

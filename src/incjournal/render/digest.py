@@ -16,7 +16,8 @@ from incjournal.core.fold import IncidentState
 from incjournal.core.model import Entry, Kind
 from incjournal.core.streams import ITEM_KINDS, streams_of
 from incjournal.core.times import show, to_rfc3339
-from incjournal.render.context import due_line, due_view, escape
+from incjournal.render.context import escape
+from incjournal.render.due import due_line, due_view
 from incjournal.render.labels import plural
 from incjournal.render.since import internal_changes, known_then, news
 from incjournal.render.streams import open_counts, rollup, unstreamed

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from incjournal.core.model import Entry, Kind
+from incjournal.core.times import show
 from incjournal.render.sent import is_rendered
 from incjournal.render.text import extra_lines
 
@@ -18,7 +19,7 @@ def when(at: datetime | None, tz: tzinfo) -> str:
 
 def name_of(author: str) -> str:
     """'Alice Example <alice@example.com>' -> 'Alice Example'."""
-    return author.split("<", 1)[0].strip() or author
+    return author.split("<", 1)[0].strip() or author.strip()
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
@@ -44,3 +45,20 @@ def headline(entry: Entry) -> str:
         return f"to {entry.audience}: the brief as it stood then ({lines})"
     more = extra_lines(entry.text)
     return entry.headline + (f" (+{plural(more, 'line')})" if more else "")
+
+
+def clock(when: datetime | None, tz: tzinfo, now: datetime) -> str:
+    """'10:42 UTC' today, '2026-11-22 10:42 UTC' on another day; '—' when unknown."""
+    if when is None:
+        return "—"
+    same_day = when.astimezone(tz).date() == now.astimezone(tz).date()
+    return when.astimezone(tz).strftime("%H:%M %Z") if same_day else show(when, tz)
+
+
+def words(delta: timedelta) -> str:
+    """A cadence in words: '15 minutes', '1 hour', '2 hours 30 minutes'."""
+    minutes = max(1, round(delta.total_seconds() / 60))
+    hours, mins = divmod(minutes, 60)
+    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    parts += [f"{mins} minute{'s' if mins != 1 else ''}"] if mins else []
+    return " ".join(parts)

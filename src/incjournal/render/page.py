@@ -97,7 +97,8 @@ def _nudges(
 def _next_updates(state: IncidentState, config: Config, now: datetime | None) -> list[str]:
     if now is None:  # the committed page has no countdown
         return []
-    from incjournal.render.context import due_line, due_views, escape
+    from incjournal.render.context import escape
+    from incjournal.render.due import due_line, due_views
 
     lines = [f"- {escape(due_line(d))}" for d in due_views(state, config, now) if d.state != "none"]
     return _section("Next updates", lines)

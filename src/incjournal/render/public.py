@@ -18,13 +18,9 @@ from incjournal.core.config import Config
 from incjournal.core.fold import MITIGATED_STATE, IncidentState
 from incjournal.core.model import Entry, Kind
 from incjournal.core.times import human_duration, show
-from incjournal.render.context import (
-    NextUpdate,
-    affected_of,
-    clock,
-    impact_fields,
-    next_update,
-)
+from incjournal.render.context import affected_of, impact_fields
+from incjournal.render.due import NextUpdate, next_update
+from incjournal.render.labels import clock
 from incjournal.render.sent import PUBLIC_AUDIENCE, is_rendered
 from incjournal.render.text import Md, Text, quote
 

@@ -19,8 +19,8 @@ from incjournal.core.config import Config
 from incjournal.core.fold import IncidentState, fold
 from incjournal.core.model import Entry, Kind
 from incjournal.core.streams import CLOSED, OPENED
-from incjournal.render.context import Md, clock, escape, short
-from incjournal.render.labels import plural
+from incjournal.render.context import Md, escape, short
+from incjournal.render.labels import clock, plural
 from incjournal.render.public import statements, wording
 
 MOST = 8  # lines per kind of change; the rest are counted
