@@ -349,3 +349,11 @@ def test_the_exit_criteria_do_not_tick_mitigation_during_a_relapse(run: Run) -> 
         story("11:05", "status", "monitoring", "cache warmed")
         traveller.move_to(at("11:10"))
         assert "[x] Customer impact mitigated (mitigated at 11:05 UTC)" in brief(run, "responders")
+
+
+def test_the_review_picture_shows_every_impact_window(story: Run) -> None:
+    review = story("review").stdout
+    gantt = review.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert "    section Customers affected\n" in gantt
+    assert "    Window 1 :crit, i1, 2026-12-02 09:12, 2026-12-02 09:39\n" in gantt
+    assert "    Window 2 :crit, i2, 2026-12-02 11:02, 2026-12-02 11:05\n" in gantt

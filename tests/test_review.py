@@ -26,7 +26,7 @@ from incjournal.render.review import review_markdown
 GOLDEN = Path(__file__).parent / "golden" / "review.md"
 MERMAID_DIR = os.environ.get("INCJOURNAL_MERMAID_DIR")
 _TASK = re.compile(
-    r"^    (?P<name>[^:\n%#;]+?) :(?P<tag>crit|active|done|milestone), (?P<id>[pmd]\d+), "
+    r"^    (?P<name>[^:\n%#;]+?) :(?P<tag>crit|active|done|milestone), (?P<id>[pmdi]\d+), "
     r"(?P<start>\d{4}-\d\d-\d\d \d\d:\d\d), (?P<end>\d{4}-\d\d-\d\d \d\d:\d\d|0m)$"
 )
 _HEADER = ("gantt", "    title ", "    dateFormat ", "    axisFormat ", "    todayMarker off")
@@ -184,7 +184,7 @@ def check_gantt(source: str) -> list[re.Match[str]]:
     tasks = []
     for line in lines[len(_HEADER) :]:
         if line.startswith("    section "):
-            assert line[len("    section ") :] in ("Phases", "Milestones", "Decisions")
+            assert line[len("    section ") :] in ("Phases", "Customers affected", "Milestones", "Decisions")
             continue
         match = _TASK.match(line)
         assert match, f"not a task line: {line!r}"
@@ -210,7 +210,7 @@ def test_review_has_one_valid_gantt_block(review: str, state: IncidentState) -> 
 def test_hostile_text_cannot_break_the_diagram(state: IncidentState) -> None:
     source = gantt(hostile_state(), CONFIG.tz)
     tasks = check_gantt(source)
-    assert len(tasks) == 3 + 7 + 12  # phases, milestones, at most 12 decisions
+    assert len(tasks) == 3 + 2 + 7 + 12  # phases, impact windows, milestones, at most 12 decisions
     assert "%%" not in source and "`" not in source and "<" not in source
     assert source.splitlines()[1] == "    title SEV1 incident - section title"
 

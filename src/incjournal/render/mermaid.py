@@ -1,6 +1,7 @@
 """The incident as a Mermaid `gantt` picture that GitHub and GitLab render inside Markdown.
 
-Phases detection → mitigation → resolution are bars; milestones and key decisions are diamonds.
+Phases detection → mitigation → resolution are bars (and, after a relapse, each window of customer
+impact); milestones and key decisions are diamonds.
 User text reaches the diagram only through `label()`, which keeps letters, digits and a few safe
 punctuation marks and always follows a fixed prefix, so no text can end a line, open a comment
 (`%%`), start a directive (`section`, `click`, `title` ...) or break the ``` fence around it.
@@ -64,6 +65,19 @@ def phases(state: IncidentState, end: datetime) -> list[Bar]:
     return bars
 
 
+def impact_bars(state: IncidentState, end: datetime) -> list[Bar]:
+    """Each window of customer impact, when there was more than one (a relapse): the phases show
+    only the first."""
+    windows = state.impact_windows
+    if len(windows) < 2:
+        return []
+    return [
+        Bar(f"Window {w.number}" + (" - ongoing" if w.end is None else ""), "crit", w.start, stop)
+        for w in windows
+        if (stop := w.end or end) > w.start
+    ]
+
+
 def markers(state: IncidentState) -> list[Bar]:
     """Milestones that are known, each IC hand-off and each reopen."""
     ms = state.milestones
@@ -111,6 +125,7 @@ def gantt(state: IncidentState, tz: tzinfo) -> str:
     ]
     sections = (
         ("Phases", "p", bars),
+        ("Customers affected", "i", impact_bars(state, last)),
         ("Milestones", "m", markers(state)),
         ("Decisions", "d", decision_marks(state)),
     )
