@@ -184,7 +184,12 @@ def check_gantt(source: str) -> list[re.Match[str]]:
     tasks = []
     for line in lines[len(_HEADER) :]:
         if line.startswith("    section "):
-            assert line[len("    section ") :] in ("Phases", "Customers affected", "Milestones", "Decisions")
+            assert line[len("    section ") :] in (
+                "Phases",
+                "Customers affected",
+                "Milestones",
+                "Decisions",
+            )
             continue
         match = _TASK.match(line)
         assert match, f"not a task line: {line!r}"
