@@ -12,14 +12,16 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from conftest import Run, entry_id, git, ij_subprocess, snapshot
+from conftest import Run, entry_id, git, ij_subprocess, set_zone, snapshot
 
 T0 = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def clock(run: Run) -> Iterator[time_machine.Coordinates]:
-    """An incident opened at 10:00; the clock moves as the test says."""
+def clock(run: Run, journal_dir: Path) -> Iterator[time_machine.Coordinates]:
+    """An incident opened at 10:00 UTC in a journal that shows UTC; the clock moves as the test
+    says."""
+    set_zone(journal_dir, "UTC")
     with time_machine.travel(T0, tick=False) as traveller:
         run("open", "Checkout fails", "--sev", "2", "--ic", "alice", "--id", "co")
         yield traveller

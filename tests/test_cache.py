@@ -317,9 +317,11 @@ def test_lean_entries_round_trip(entry: Entry) -> None:
 def trusting(monkeypatch: pytest.MonkeyPatch) -> None:
     """Trust every stamp at once, so the tests below exercise the stamp comparisons themselves
     (a file written in the last RACY_NS is always re-read, which would hide a broken check).
-    Each change below comes a whole command after the stamp it changes: a new clock tick."""
-    monkeypatch.setattr(cache, "RACY_NS", 0)
-    monkeypatch.setattr(cache, "FINE_RACY_NS", 0)
+    Each change below comes a whole command after the stamp it changes: a new clock tick.
+    Trusted even a minute ahead of the clock: under a faked clock the test's clock is put back on
+    the real one only to within a few milliseconds of the file system's."""
+    monkeypatch.setattr(cache, "RACY_NS", -60 * 10**9)
+    monkeypatch.setattr(cache, "FINE_RACY_NS", -60 * 10**9)
 
 
 def later(number: int, kind: Kind = Kind.NOTE, **fields: object) -> Entry:
