@@ -78,6 +78,16 @@ def test_action_due_across_midnight_is_tomorrow_and_is_echoed(late: tuple[Run, o
     assert "overdue" not in nudges  # neither is overdue the moment it is made
 
 
+def test_an_action_written_up_later_is_due_from_its_own_time(late: tuple[Run, object]) -> None:
+    """At 23:30, an action agreed at 23:22 'due 23:25' was due at 23:25 today (and is late),
+    not tomorrow; '+5m' is five minutes after 23:22."""
+    run, _ = late
+    lines = run("action", "roll back", "--at", "23:22", "--due", "23:25").stdout.splitlines()
+    assert lines[1:] == ["  at 2026-12-02 23:22 UTC, today", "  due 2026-12-02 23:25 UTC, today"]
+    lines = run("action", "drain", "--at", "23:22", "--due", "+5m").stdout.splitlines()
+    assert lines[2] == "  due 2026-12-02 23:27 UTC, today"
+
+
 def test_a_backdated_write_echoes_the_time_as_understood(late: tuple[Run, object]) -> None:
     run, _ = late
     result = run("note", "first errors in the logs", "--at", "23:25")

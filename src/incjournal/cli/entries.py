@@ -157,15 +157,19 @@ def action(
     Example: ij action "Add alert on pool saturation" --owner carol --follow-up
     """
     body = read_text(text, "action")
-    due_at = due_time(due)
+    due_at = due_time(due, opts.at)
     _write(opts, Kind.ACTION, body, "action", owner=owner, due=due_at, follow_up=follow_up)
 
 
-def due_time(due: str | None) -> Any:
+def due_time(due: str | None, at: str | None = None) -> Any:
+    """The due time as a person means it: `16:00` is the next 16:00 and `+2h` two hours after
+    the entry's time (`--at`, else now), so an action written up later is due when it was."""
     if due is None:
         return None
     journal = open_journal()
-    return parse_time(due, journal.config.tz, utcnow(), future=True)
+    tz, now = journal.config.tz, utcnow()
+    base = parse_time(at, tz, now) if at else now
+    return parse_time(due, tz, base, future=True)
 
 
 @entry_command("done")

@@ -96,7 +96,7 @@ def assign(
         )
     journal = open_journal()
     incident_id = journal.resolve_incident(opts.incident)
-    due_at = due_time(due)
+    due_at = due_time(due, opts.at)
     kinds = (Kind.ACTION, Kind.QUESTION, Kind.RISK)
     item = _open_item(journal, incident_id, ref, kinds, "assign")
     fields = {"ref": item.entry.id, "owner": owner.strip() if owner else None, "due": due_at}
