@@ -142,9 +142,10 @@ def git(cwd: Path, *args: str) -> str:
 
 @pytest.fixture
 def journal_dir(tmp_path: Path) -> Path:
-    """An initialised, empty journal (real git repository)."""
+    """An initialised, empty journal (real git repository) that shows times in UTC, whatever the
+    machine's zone (INCJOURNAL_TEST_TZ): code that used the machine's zone would show."""
     root = tmp_path / "journal"
-    Run(tmp_path)("init", str(root))
+    Run(tmp_path)("init", str(root), env={"TZ": "UTC"})
     return root
 
 

@@ -128,6 +128,7 @@ def test_a_stale_git_lock_is_named_and_repair_removes_it(
     assert "blocked" in git(journal_dir, "show", "HEAD")
 
 
+@pytest.mark.real_clock  # a lock's age is the clock's distance to the file system's time
 def test_a_fresh_git_lock_is_not_removed(run: Run, journal_dir: Path, incident: str) -> None:
     path = journal_dir / ".git" / "index.lock"
     path.touch()
