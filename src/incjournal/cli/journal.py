@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,7 @@ from incjournal.cli.common import (
 )
 from incjournal.core.times import human_seconds, parse_time, utcnow
 from incjournal.core.times import show as show_time
+from incjournal.store.journal import Journal
 
 
 @app.command()
@@ -154,9 +156,12 @@ def show(
 
     written = journal.review_written(incident_id)
     page = incident_page(state, journal.config, now, review_written=written)
-    if as_of is not None:
-        title, rest = page.split("\n", 1)
-        when = show_time(now, journal.config.tz)
-        stood = f"_As the journal stood at {when}: entries recorded by then._"
-        page = f"{title}\n\n{stood}\n{rest}"
-    emit_markdown(page, raw=markdown)
+    emit_markdown(page if as_of is None else _as_it_stood(page, now, journal), raw=markdown)
+
+
+def _as_it_stood(page: str, when: datetime, journal: Journal) -> str:
+    """The page with a line under its title saying it shows the journal as it stood at `when`."""
+    title, rest = page.split("\n", 1)
+    at = show_time(when, journal.config.tz)
+    stood = f"_As the journal stood at {at}: entries recorded by then._"
+    return f"{title}\n\n{stood}\n{rest}"
