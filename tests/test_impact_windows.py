@@ -357,3 +357,12 @@ def test_the_review_picture_shows_every_impact_window(story: Run) -> None:
     assert "    section Customers affected\n" in gantt
     assert "    Window 1 :crit, i1, 2026-12-02 09:12, 2026-12-02 09:39\n" in gantt
     assert "    Window 2 :crit, i2, 2026-12-02 11:02, 2026-12-02 11:05\n" in gantt
+
+
+def test_the_review_says_the_impact_came_back(story: Run) -> None:
+    review = story("review").stdout
+    assert "Impact was first mitigated 27m after it started." in review
+    assert (
+        "The impact came back once after a mitigation; customers were affected again for 3m."
+        in review
+    )

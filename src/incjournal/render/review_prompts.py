@@ -6,7 +6,7 @@ metrics, open work) so the discussion starts from facts; they never name a singl
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import timedelta, tzinfo
 
 from incjournal.core.config import Config
 from incjournal.core.fold import IncidentState
@@ -82,7 +82,8 @@ def _went_well_facts(state: IncidentState) -> list[str]:
     facts = []
     ms = state.milestones
     if ms.ttm is not None:
-        facts.append(f"Impact was mitigated {precise(ms.ttm)} after it started.")
+        first = "first " if len(state.impact_windows) > 1 else ""
+        facts.append(f"Impact was {first}mitigated {precise(ms.ttm)} after it started.")
     handoffs = [c for c in state.role_history if c.role == "ic" and c.previous]
     if handoffs:
         facts.append(f"The incident commander role was handed over {times(len(handoffs))}.")
@@ -91,6 +92,13 @@ def _went_well_facts(state: IncidentState) -> list[str]:
 
 def _went_poorly_facts(state: IncidentState) -> list[str]:
     facts = []
+    relapses = state.impact_windows[1:]
+    if relapses:
+        again = sum((w.length(state.last_at or w.start) for w in relapses), timedelta(0))
+        facts.append(
+            f"The impact came back {times(len(relapses))} after a mitigation; customers were"
+            f" affected again for {precise(again)}."
+        )
     pairs = reopens(state)
     if pairs:
         facts.append(f"The incident was reopened {times(len(pairs))} after being resolved.")
