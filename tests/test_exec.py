@@ -17,8 +17,8 @@ from conftest import SRC, Run, git, ij_subprocess, snapshot
 from hypothesis import given
 from hypothesis import strategies as st
 
+from incjournal.command_run import Tail, TailLimits, run_command
 from incjournal.core.model import Entry, Kind
-from incjournal.evidence import Tail, TailLimits, run_command
 from incjournal.render.evidence import command_summary
 from incjournal.store.journal import Journal
 

@@ -22,7 +22,7 @@ from incjournal.core.errors import BadValue
 from incjournal.core.model import Kind
 
 if TYPE_CHECKING:
-    from incjournal.evidence import CommandRun
+    from incjournal.command_run import CommandRun
     from incjournal.write import WriteResult
 
 CommandArg = Annotated[
@@ -55,13 +55,14 @@ def exec_command(
     Example: ij exec -t db -- kubectl -n shop get pods -o wide
     """
     from incjournal import evidence  # subprocess plumbing: loaded only when a command runs
+    from incjournal.command_run import run_command
 
     if not command:
         raise BadValue("missing command: e.g. ij exec -- kubectl -n shop get pods")
     journal = open_journal()
     incident_id = journal.resolve_incident(incident)
     limits = evidence.check_ready(journal, by)
-    run = evidence.run_command(command, limits, sys.stdout.buffer, sys.stderr.buffer)
+    run = run_command(command, limits, sys.stdout.buffer, sys.stderr.buffer)
     opts = EntryOptions(incident_id, None, by, tag or [], False, allow_secret)
     result, findings = evidence.record_command(journal, incident_id, run, opts.draft(Kind.COMMAND))
     _report_command(run, result, findings)
