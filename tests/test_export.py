@@ -45,7 +45,7 @@ def source(journal_dir: Path, run: Run) -> Path:
 @pytest.fixture
 def target(tmp_path: Path) -> tuple[Path, Run]:
     root = tmp_path / "empty"
-    Run(tmp_path)("init", str(root))
+    Run(tmp_path)("init", str(root), env={"TZ": "UTC"})  # as the source journal shows
     return root, Run(root)
 
 
