@@ -7,6 +7,7 @@ needs, `load_commands()` all of them.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from typing import Any
@@ -15,6 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from incjournal.cli.plainargs import plain_params
+from incjournal.core.controls import visible
 from incjournal.core.errors import IncJournalError
 
 
@@ -25,12 +27,12 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except IncJournalError as exc:
-            typer.echo(f"ij: error: {exc}", err=True)
+            typer.echo(visible(f"ij: error: {exc}"), err=True)
             raise typer.Exit(int(exc.exit_code)) from None
         except OSError as exc:  # a read-only journal, a full disk: the machine's state, not a bug
             if isinstance(exc, BrokenPipeError):
                 raise
-            typer.echo(f"ij: error: {_os_error(exc)}", err=True)
+            typer.echo(visible(f"ij: error: {_os_error(exc)}"), err=True)
             raise typer.Exit(2) from None
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
@@ -40,7 +42,25 @@ class _Group(TyperGroup):
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         name, command, rest = super().resolve_command(ctx, args)
         plain_params(command, ctx)
+        if command is not None and command.callback is not None:
+            command.callback = _sanitised(command.callback)
         return name, command, rest
+
+
+def _sanitised(callback: Any) -> Any:
+    """The command's own work runs with its output through the terminal sanitiser (help and
+    usage errors, printed while the arguments are read, are Typer's and never hold journal text)."""
+    if getattr(callback, "sanitised", False):
+        return callback
+    from incjournal.cli.terminal import sanitised
+
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with sanitised():
+            return callback(*args, **kwargs)
+
+    run.sanitised = True  # type: ignore[attr-defined]
+    return run
 
 
 def _os_error(exc: OSError) -> str:

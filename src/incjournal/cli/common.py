@@ -232,7 +232,10 @@ def emit_markdown(text: str, raw: bool = False) -> None:
     from rich.console import Console
     from rich.markdown import Markdown
 
-    Console().print(Markdown(text))
+    from incjournal.cli.terminal import raw_stdout
+    from incjournal.core.controls import visible
+
+    Console(file=raw_stdout()).print(Markdown(visible(text)))
 
 
 def need(value: str | None, what: str, example: str) -> str:

@@ -69,7 +69,9 @@ def _part(title: str) -> None:
     if is_tty():
         from rich.console import Console
 
-        Console().rule(f"[bold]{title}")
+        from incjournal.cli.terminal import raw_stdout
+
+        Console(file=raw_stdout()).rule(f"[bold]{title}")
     else:
         typer.echo(f"\n==== {title} ====\n")
 

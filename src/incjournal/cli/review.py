@@ -18,6 +18,8 @@ from incjournal.cli.common import (
     is_tty,
     open_journal,
 )
+from incjournal.cli.terminal import raw_stdout
+from incjournal.core.controls import visible
 from incjournal.core.errors import BadValue
 from incjournal.core.times import parse_time, utcnow
 
@@ -137,8 +139,8 @@ def _rich_stats(groups: list[Group]) -> None:
     for n, header in enumerate(stats_mod.COMPACT_HEADERS):
         table.add_column(header, justify="left" if n == 0 else "right", no_wrap=True)
     for row in stats_mod.compact_rows(groups):
-        table.add_row(*row)
-    Console().print(table)
+        table.add_row(*map(visible, row))
+    Console(file=raw_stdout()).print(table)
 
 
 @app.command()

@@ -8,6 +8,7 @@ import typer
 
 from incjournal.cli import app, complete
 from incjournal.cli.common import IncidentOpt, JsonOpt, emit_json, is_tty, open_journal
+from incjournal.core.controls import visible
 from incjournal.core.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -75,8 +76,8 @@ def _print(journal: Journal, hits: list[Hit], with_incident: bool) -> None:
             from rich.text import Text
 
             line = Text()
-            line.append(head, style="dim")
-            line.append(text)
+            line.append(visible(head), style="dim")
+            line.append(visible(text))  # one character for one: the spans stay in place
             for a, b in spans:
                 line.stylize(HIGHLIGHT, len(head) + a, len(head) + b)
             console.print(line, soft_wrap=True)
@@ -87,4 +88,6 @@ def _console() -> Console | None:
         return None
     from rich.console import Console
 
-    return Console(highlight=False)
+    from incjournal.cli.terminal import raw_stdout
+
+    return Console(file=raw_stdout(), highlight=False)

@@ -11,6 +11,8 @@ import typer
 
 from incjournal.cli import app
 from incjournal.cli.common import open_journal
+from incjournal.cli.terminal import raw_stderr
+from incjournal.core.controls import visible
 from incjournal.store.journal import Journal
 
 if TYPE_CHECKING:
@@ -63,14 +65,14 @@ def progress_bar(shown: bool) -> Iterator[Progress | None]:
         TextColumn("{task.description}"),
         BarColumn(),
         TaskProgressColumn(),
-        console=Console(stderr=True),
+        console=Console(file=raw_stderr(), stderr=True),
         transient=True,
     )
     stages: dict[str, TaskID] = {}
 
     def show(stage: str, done: float, total: float | None) -> None:
         if stage not in stages:
-            stages[stage] = bar.add_task(stage, total=total)
+            stages[stage] = bar.add_task(visible(stage), total=total)
         bar.update(stages[stage], completed=done, total=total)
 
     with bar:

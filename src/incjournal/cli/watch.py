@@ -17,6 +17,8 @@ import typer
 
 from incjournal.cli import app
 from incjournal.cli.common import IncidentOpt, open_journal
+from incjournal.cli.terminal import raw_stdout
+from incjournal.core.controls import visible
 from incjournal.core.errors import IncJournalError
 
 if TYPE_CHECKING:
@@ -133,7 +135,7 @@ def watch(
     from rich.console import Console
 
     source = Source(open_journal(), incident)
-    console = Console(highlight=False)
+    console = Console(file=raw_stdout(), highlight=False)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how one leaves: exit 0
         source.refresh()  # a wrong incident or unreadable journal fails here, exit 2
         if once or not console.is_terminal:
@@ -195,7 +197,7 @@ def to_rich(lines: Sequence[Line]) -> RenderableType:
     for line in lines:
         text = Text(no_wrap=True, overflow="ellipsis")
         for span in line:
-            text.append(span.text, style=STYLES.get(span.style, ""))
+            text.append(visible(span.text), style=STYLES.get(span.style, ""))
         texts.append(text)
     return Group(*texts)
 

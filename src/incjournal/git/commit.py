@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from incjournal.core.controls import visible
 from incjournal.core.errors import GitError
 
 _AUTHOR = re.compile(r"^\s*(?P<name>[^<>]*?)\s*(?:<(?P<email>[^<>]*)>)?\s*$")
@@ -303,7 +304,8 @@ def clear_stale_lock(index: Path, grace: float = 1.0) -> None:
 
 
 def commit_message(incident_id: str, kind: str, headline: str, entry_id: str) -> str:
-    first = headline or kind
+    """The commit message of an entry: no control character of the user's text in it."""
+    first = visible(headline) or kind
     first = first if len(first) <= 72 else first[:71] + "…"
     return f"{incident_id}: {kind}: {first}\n\nIncident: {incident_id}\nEntry: {entry_id}\n"
 
