@@ -11,7 +11,6 @@ import pytest
 from conftest import Run, git, snapshot
 from incident_fixture import ID, build, write
 
-from incjournal.core.model import Kind
 from incjournal.store.journal import Journal
 
 EVIDENCE = "evidence/abcd1234-pool.log"
@@ -217,9 +216,11 @@ def test_the_same_incident_twice_in_one_import(
     assert not (root / "incidents").exists()
 
 
-def test_unknown_keys_survive_the_round_trip(
+def test_an_unknown_key_is_refused_with_its_name_and_nothing_written(
     run: Run, journal_dir: Path, target: tuple[Path, Run], tmp_path: Path
 ) -> None:
+    """An import drops nothing silently: a key this version does not know (a newer export, or a
+    crafted one) is refused, named, before anything is written."""
     run("open", "Future", "--id", "future")
     run("note", "written by a newer incjournal")
     entries_dir = next((journal_dir / "incidents").iterdir()) / "entries"
@@ -227,7 +228,7 @@ def test_unknown_keys_survive_the_round_trip(
     note.write_text(note.read_text() + 'severity_hint = "maybe"\n')
     incident_id = next((journal_dir / "incidents").iterdir()).name
     root, run_target = target
-    run_target("import", str(export(run, incident_id, tmp_path)))
-    [imported] = [e for e in Journal(root).read_entries(incident_id) if e.kind is Kind.NOTE]
-    assert imported.extra == {"severity_hint": "maybe"}
-    assert files_of(root, incident_id) == files_of(journal_dir, incident_id)
+    before = snapshot(root)
+    refused = run_target("import", str(export(run, incident_id, tmp_path)), code=2)
+    assert "unknown key 'severity_hint'" in refused.stderr
+    assert snapshot(root) == before and not (root / "incidents" / incident_id).exists()

@@ -25,14 +25,29 @@ from incjournal import __version__
 from incjournal.core.config import Config
 from incjournal.core.errors import BadValue, IncJournalError
 from incjournal.core.fold import IncidentState
-from incjournal.core.model import Entry, IncidentMeta, Kind, entry_from_dict, entry_to_dict
+from incjournal.core.model import (
+    KNOWN_EXTRA,
+    Entry,
+    IncidentMeta,
+    Kind,
+    entry_from_dict,
+    entry_to_dict,
+)
 from incjournal.core.times import show, to_rfc3339, utcnow
 from incjournal.render.evidence import command_summary
 from incjournal.render.labels import when, zone_name
 from incjournal.render.metrics import impact_rows, impact_summary, milestone_rows, open_for
 from incjournal.render.text import inline, quoted
 from incjournal.rows import state_json
-from incjournal.store.journal import META, REVIEW, Journal, atomic_write, check_slug, entry_filename
+from incjournal.store.journal import (
+    META,
+    REVIEW,
+    Journal,
+    atomic_write,
+    check_slug,
+    entry_filename,
+    plain_id,
+)
 from incjournal.store.lock import writer_lock
 from incjournal.write import commit_or_defer, load_state, resolve_author, write_derived
 
@@ -208,6 +223,8 @@ def parse_export(data: Mapping[str, Any], source: str) -> Incoming:
             f"{source}: schema_version {version} is newer than this incjournal reads "
             f"({SCHEMA_VERSION}): upgrade incjournal"
         )
+    _known_keys(data, _TOP_KEYS, source, "")
+    _known_keys(data.get("incident") or {}, _META_KEYS, source, "incident: ")
     try:
         meta = IncidentMeta.from_dict(data.get("incident") or {})
         check_slug(meta.id)
@@ -218,6 +235,32 @@ def parse_export(data: Mapping[str, Any], source: str) -> Incoming:
     return Incoming(source, meta, _entries(data.get("entries"), source), _files(data, source))
 
 
+# what an export holds; `state`, `metrics` and the rest are written for readers, rebuilt on import
+_TOP_KEYS = frozenset(
+    {
+        "schema_version",
+        "generator",
+        "exported_at",
+        "incident",
+        "entries",
+        "files",
+        "state",
+        "metrics",
+    }
+)
+_META_KEYS = frozenset({"format", "id", "title", "opened_at", "opened_by"})
+
+
+def _known_keys(data: Any, known: frozenset[str], source: str, where: str) -> None:
+    """Refuse a key this incjournal does not know: an import drops nothing silently."""
+    unknown = sorted(set(data) - known) if isinstance(data, Mapping) else []
+    if unknown:
+        raise BadValue(
+            f"{source}: {where}unknown key {unknown[0]!r}: this incjournal does not know it "
+            "(an export from a newer version? upgrade)"
+        )
+
+
 def _entries(raw: Any, source: str) -> tuple[Entry, ...]:
     if not isinstance(raw, list):
         raise BadValue(f"{source}: 'entries' must be a list")
@@ -226,9 +269,19 @@ def _entries(raw: Any, source: str) -> tuple[Entry, ...]:
         try:
             if not isinstance(item, dict):
                 raise ValueError("not an object")
-            entries.append(entry_from_dict(item))
+            entry = entry_from_dict(item)
         except ValueError as exc:
             raise BadValue(f"{source}: entry {n}: {exc}") from None
+        problem = plain_id(entry.id, "entry id")
+        if problem is not None:
+            raise BadValue(f"{source}: entry {n}: {problem}")
+        unknown = sorted(set(entry.extra) - KNOWN_EXTRA)
+        if unknown:  # kept when read from a file, but an import drops nothing silently
+            raise BadValue(
+                f"{source}: entry {n}: unknown key {unknown[0]!r}: this incjournal "
+                "does not know it (an export from a newer version? upgrade)"
+            )
+        entries.append(entry)
     names = [entry_filename(e) for e in entries]
     if len(set(names)) != len(names) or len({e.id for e in entries}) != len(entries):
         raise BadValue(f"{source}: two entries have the same id")

@@ -179,7 +179,7 @@ def _from(finding: Finding, source: str) -> Finding:
 def entry_findings(journal: Journal, incident_id: str, entry: Entry) -> list[Finding]:
     """The lint of an entry written with --public (and the people the journal names); a
     rendered brief sent as an update was linted by what it publishes (`check_brief`)."""
-    from incjournal.render.sent import RENDERED
+    from incjournal.core.model import RENDERED
 
     if entry.extra.get(RENDERED):
         return []

@@ -23,9 +23,8 @@ from incjournal.cli.common import (
 )
 from incjournal.core.cadence import Due, due_updates
 from incjournal.core.errors import BadValue, ExitCode
-from incjournal.core.model import Kind
+from incjournal.core.model import RENDERED, Kind
 from incjournal.core.times import parse_duration, parse_time, to_rfc3339, utcnow
-from incjournal.render.sent import RENDERED
 
 AUDIENCES = "responders, engineering, support, exec, public (or one of your own)."
 

@@ -57,6 +57,10 @@ CLOSES: Mapping[Kind, tuple[Kind, ...]] = {
 
 MILESTONES = ("started", "detected", "mitigated", "resolved")
 PUBLIC = "public"
+RENDERED = (
+    "rendered"  # an update's text is the brief as rendered, not typed (a key beside the fields)
+)
+KNOWN_EXTRA = frozenset({RENDERED})  # keys of this version that are not Entry fields
 INTERNAL = "internal"
 
 

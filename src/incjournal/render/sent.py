@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from datetime import tzinfo
 
 from incjournal.core.fold import IncidentState
-from incjournal.core.model import Entry, Kind
+from incjournal.core.model import RENDERED, Entry, Kind
 from incjournal.core.times import show
 from incjournal.render.text import Md, extra_lines, first_line, quote
 
-RENDERED = "rendered"  # entry key: the update's text is the brief as rendered, not typed
 PUBLIC_AUDIENCE = "public"  # the status page: what customers were told
 
 

