@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from incjournal.core.corrections import settle
 from incjournal.core.impact import MITIGATED_STATE as MITIGATED_STATE
 from incjournal.core.impact import MITIGATING, ImpactWindow, Span, impact_windows
 from incjournal.core.impact import RESOLVED_STATE as RESOLVED_STATE
@@ -128,12 +129,11 @@ class IncidentState:
         return fold(self.meta, [e for e in self.entries if e.recorded_at <= when])
 
     def states_at(self, whens: Iterable[datetime]) -> Iterator[IncidentState]:
-        """`self.state_at(w)` for each of `whens`, lazily, in one pass over the entries when the
-        times do not go back (a review asks this for every decision: hundreds of full refolds of a
-        long incident otherwise). The entries up to a time are a prefix of the fold order, so one
-        Folder walks forward; it starts over when a time goes back, or when a correction that
-        applies by then refers to an entry it already applied."""
+        """`self.state_at(w)` for each of `whens`, lazily (the review asks it for every decision):
+        one Folder walks forward, starting over when a time goes back, a strike hits an applied
+        entry, or a correction is in a chain."""
         fixes = [e for e in self.entries if e.kind in (Kind.AMEND, Kind.STRIKE)]
+        ids, corrected = {e.id for e in fixes}, {e.ref for e in fixes}  # chains: fold anew
         folder, applied, noted, done = Folder(self.meta), 0, 0, set[str]()
         last: datetime | None = None
         for when in whens:
@@ -141,7 +141,10 @@ class IncidentState:
                 folder, applied, noted, done = Folder(self.meta), 0, 0, set()
             last = when
             due = [c for c in fixes[noted:] if c.at <= when]
-            if any(c.kind is Kind.STRIKE and c.ref in done for c in due):
+            if any(
+                (c.kind is Kind.STRIKE and c.ref in done) or c.ref in ids or c.id in corrected
+                for c in due
+            ):
                 folder, applied, done = Folder(self.meta, fixes[: noted + len(due)]), 0, set()
             else:
                 for fix in due:
@@ -188,6 +191,7 @@ class Folder:
         self.snoozes: dict[str, datetime] = {}
         for correction in sorted(corrections, key=Entry.sort_key):
             self._note_correction(correction)
+        self.struck, self.amendments = settle(self.struck, self.amendments)
 
     def _note_correction(self, entry: Entry) -> None:
         if entry.ref is None:
