@@ -6,7 +6,21 @@ from incjournal.core.config import Config
 from incjournal.core.errors import CorruptFile, SecretFound
 from incjournal.core.model import Entry
 
-_SCANNED = ("text", "why", "title")
+# every field a person types, with how they typed it (for the message)
+_SCANNED = {
+    "text": "",
+    "why": " in --why",
+    "title": " in the title",
+    "author": " in --by (it would become the commit's author)",
+    "owner": " in --owner",
+    "tags": " in --tag",
+    "person": " in the person's name",
+    "role": " in the role",
+    "likelihood": " in --likelihood",
+    "impact": " in --impact",
+    "stream": " in --stream",
+    "file": " in the file name",
+}
 
 
 def extra_patterns(config: Config) -> dict[str, str]:
@@ -15,20 +29,23 @@ def extra_patterns(config: Config) -> dict[str, str]:
 
 
 def refuse_secrets(config: Config, entry: Entry) -> None:
-    """Raise SecretFound naming kind and position (never the secret) if a text field holds one."""
+    """Raise SecretFound naming kind, field and position (never the secret) if any field a
+    person typed holds one."""
+    for name, where in _SCANNED.items():
+        value = getattr(entry, name, None)
+        for text in (value,) if isinstance(value, str) else value or ():
+            _refuse_in(config, text, where)
+
+
+def _refuse_in(config: Config, text: str, where: str) -> None:
     from incjournal import secrets
 
-    for name in _SCANNED:
-        value = getattr(entry, name, None)
-        if not value:
-            continue
-        try:
-            findings = secrets.scan(value, extra_patterns(config))
-        except ValueError as exc:  # a bad [secrets] pattern in incjournal.toml
-            raise CorruptFile(f"incjournal.toml: {exc}") from exc
-        if findings:
-            where = "" if name == "text" else f" in --{name}"
-            raise SecretFound(
-                f"refused: {secrets.describe(findings)}{where}; remove it, or pass --allow-secret "
-                "if it is not one"
-            )
+    try:
+        findings = secrets.scan(text, extra_patterns(config))
+    except ValueError as exc:  # a bad [secrets] pattern in incjournal.toml
+        raise CorruptFile(f"incjournal.toml: {exc}") from exc
+    if findings:
+        raise SecretFound(
+            f"refused: {secrets.describe(findings)}{where}; remove it, or pass --allow-secret "
+            "if it is not one"
+        )
