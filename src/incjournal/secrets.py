@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from incjournal.secret_rules import PLACEHOLDERS, RULES, ZERO_WIDTH
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -80,24 +82,6 @@ _PEM_END = r"-----END [A-Z0-9 ]*-----"
 _BLANK_LINE = r"\n[ \t\r]*\n"
 _PEM_BEGIN = r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----"
 
-# Targeted rules for realistic cases detect-secrets 1.5 misses; the secret is group "value".
-_RULES = (
-    ("GitHub token", r"(?P<value>\bgithub_pat_[A-Za-z0-9_]{50,})"),
-    (
-        "AWS secret key",
-        r"(?i:aws_?secret_?access_?key)['\"]?\s*[=:]\s*['\"]?"
-        r"(?P<value>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])",
-    ),
-    ("Slack token", r"(?P<value>\bxapp-\d+-[A-Za-z0-9-]{20,})"),
-    (
-        "auth header",
-        r"(?i:\bauthorization['\"]?\s*[:=]\s*['\"]?(?:bearer|basic|token)\s+)"
-        r"(?P<value>[A-Za-z0-9._~+/=-]{12,})",
-    ),
-    # ://user:pass@ with characters BasicAuthDetector refuses (`!`, `$`, ...) or no user
-    ("basic-auth URL", r"://[^\s/@:]*:(?P<value>[^\s/@]+)@[\w\[]"),
-)
-
 # `Password=S3cr3t!;`, `PGPASSWORD=hunter2`, `password: aHVudGVyMg==`, `"token": "abc"`;
 # a bare value stops before closing brackets: `conn(password=x)`.
 _ASSIGNMENT = (
@@ -109,23 +93,26 @@ _ASSIGNMENT = (
 _LINE_START = r"[ \t>*-]*(?:export[ \t]+)?[\"']?"
 _CALL = r"[\w.$-]+[(\[]"
 _PLAIN_WORDS = r"[A-Za-z][a-z]*(?:[-_.][A-Za-z][a-z]*)*"  # not `aHVudGVy`
-_PLACEHOLDERS = frozenset(
-    {"null", "none", "nil", "true", "false", "yes", "no", "empty", "unset", "redacted"}
-    | {"hidden", "masked", "required", "optional", "placeholder", "example", "default"}
-)
 
 
 def scan(text: str, extra_patterns: Mapping[str, str] | None = None) -> list[Finding]:
     """Likely secrets in `text`, sorted by start and non-overlapping.
 
     `extra_patterns` maps a kind name to a Python regex (the config's `[secrets] patterns`); the
-    whole match is the secret, or its group named `secret` when it has one.
+    whole match is the secret, or its group named `secret` when it has one. Zero-width characters
+    are ignored when matching (a key split by one is still found, where it is in `text`).
     Raises ValueError naming the pattern when one does not compile.
     """
+    if _re(ZERO_WIDTH).search(text):
+        shown = [i for i, c in enumerate(text) if not _re(ZERO_WIDTH).match(c)]
+        found = scan("".join(text[i] for i in shown), extra_patterns)
+        return [
+            _finding(text, _Span(shown[f.start], shown[f.end - 1] + 1, f.kind, 0)) for f in found
+        ]
     extras = _compile_extras(extra_patterns or {})
-    spans = list(_extra_spans(text, extras))
+    spans = [*_extra_spans(text, extras), *_rule_spans(text)]
     if _has_shape(text):
-        spans += [*_rule_spans(text), *_assignment_spans(text), *_library_spans(text)]
+        spans += [*_assignment_spans(text), *_library_spans(text)]
     kept = [span for span in spans if not text.startswith("[REDACTED:", span.start)]
     return [_finding(text, span) for span in _merge(kept)]
 
@@ -193,7 +180,7 @@ def _rule_spans(text: str) -> Iterator[_Span]:
         text
     ):  # also `ENCRYPTED PRIVATE KEY`, unknown to the library
         yield _Span(*_private_key_block(text, begin.start(), begin.end()), "private key", rank=1)
-    for kind, pattern in _RULES:
+    for kind, pattern in RULES:
         for match in _re(pattern).finditer(text):
             if not _is_placeholder(match.group("value")):
                 yield _Span(*match.span("value"), kind, rank=1)
@@ -240,7 +227,7 @@ def _is_placeholder(value: str) -> bool:
     return (
         len(bare) < 4
         or bare[0] in "$<{%["
-        or bare.lower().strip("_-.") in _PLACEHOLDERS
+        or bare.lower().strip("_-.") in PLACEHOLDERS
         or not any(c.isalnum() for c in bare)
         or set(bare.lower()) <= set("x*.#-_")
     )
