@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 import tomli_w
 
 from incjournal.core import config as config_mod
-from incjournal.core.errors import BadTime, BadValue, CorruptFile, GitError, NoAuthor
+from incjournal.core.errors import BadValue, CorruptFile, GitError, NoAuthor
 from incjournal.core.fold import IncidentState
 from incjournal.core.model import CLOSES, PUBLIC, Entry, IncidentMeta, Kind, entry_to_dict
-from incjournal.core.times import backdate_problem, machine_zone_name, parse_time, utcnow
+from incjournal.core.times import machine_zone_name, parse_time, utcnow
 from incjournal.git import commit as gitlog
 from incjournal.store import cache
 from incjournal.store.journal import (
@@ -34,11 +35,15 @@ from incjournal.store.journal import (
     slugify,
 )
 from incjournal.store.lock import writer_lock
+from incjournal.write_checks import check_backdate, check_text, public_check
 
 if TYPE_CHECKING:
     from incjournal.hand_edits import HandEdits
 
 PENDING = "pending"
+_INVISIBLE = re.compile(
+    r"[\s\u200b\u200c\u200d\u2060\ufeff\u00ad]+"
+)  # a text of these says nothing
 
 
 @dataclass(frozen=True)
@@ -139,7 +144,9 @@ def _levels(journal: Journal) -> str:
 def build_entry(journal: Journal, draft: Draft, author: gitlog.Identity) -> Entry:
     now = utcnow()
     text = draft.text.strip("\n")
-    if not text.strip() and draft.kind in TEXT_REQUIRED:
+    if "\x00" in text:
+        raise BadValue("the text holds a NUL byte (binary data?): keep a file with ij attach FILE")
+    if not _INVISIBLE.sub("", text) and draft.kind in TEXT_REQUIRED:
         raise BadValue(
             f"empty text: say what to record, e.g. ij {_verb(draft.kind)} 'what happened'"
         )
@@ -198,7 +205,7 @@ def record(
     from incjournal.current_stream import attach
 
     entry = build_entry(journal, attach(journal, incident_id, draft), author)
-    check_backdate(journal, incident_id, draft, entry)
+    check_backdate(journal, incident_id, draft.at, entry)
     check_text(journal, entry, draft.allow_secret)
     lint_notes = public_check(journal, incident_id, entry, draft.allow_lint)
     folder = journal.incident_dir(incident_id)
@@ -238,41 +245,6 @@ def record(
 
         warnings += after_write(journal)
     return WriteResult(entry, incident_id, path, commit, tuple(lint_notes + notes + warnings))
-
-
-def check_backdate(journal: Journal, incident_id: str, draft: Draft, entry: Entry) -> None:
-    """Refuse a time typed without a date that lands more than an hour before the incident
-    opened (`--at 09:00` at 07:30 is yesterday): the user gives the date to mean it."""
-    if draft.at is None or entry.kind is Kind.OPEN:
-        return
-    opened = journal.read_meta(incident_id).opened_at
-    tz = journal.config.tz
-    problem = backdate_problem(draft.at, entry.at, opened, tz, entry.recorded_at)
-    if problem is not None:
-        raise BadTime(problem)
-
-
-def check_text(journal: Journal, entry: Entry, allow_secret: bool) -> None:
-    """Refuse a likely secret in what the user typed (unless allowed)."""
-    if allow_secret:
-        return
-    from incjournal import secret_guard as guard
-
-    guard.refuse_secrets(journal.config, entry)
-
-
-def public_check(journal: Journal, incident_id: str, entry: Entry, allow_lint: bool) -> list[str]:
-    """The public lint of a public entry: refused (BadValue) on a finding unless `allow_lint`,
-    when the findings are returned as warnings."""
-    if not entry.public:
-        return []
-    from incjournal.publiclint import entry_findings, refusal
-
-    findings = entry_findings(journal, incident_id, entry)
-    if findings and not allow_lint:
-        what = f"update to {entry.audience}" if entry.audience else f"public {entry.kind}"
-        raise refusal(what, findings)
-    return [f"public lint: {f}" for f in findings]
 
 
 def write_files(

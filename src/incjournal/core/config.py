@@ -111,6 +111,10 @@ def load(root: Path) -> Config:
         raw = {}
     except tomli.TOMLDecodeError as exc:
         raise CorruptFile(f"{path}: {exc}: fix the TOML syntax") from exc
+    except UnicodeDecodeError as exc:
+        raise CorruptFile(
+            f"{path}: not UTF-8 text: restore it (git checkout -- {FILENAME})"
+        ) from exc
     try:
         return from_dict(raw)
     except (TypeError, ValueError, BadValue) as exc:

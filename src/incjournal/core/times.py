@@ -14,6 +14,8 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _RELATIVE = re.compile(r"^(?:-\s*(\d+)\s*([smhdw])|(\d+)\s*([smhdw])\s+ago)$", re.IGNORECASE)
 _DURATION = re.compile(r"(\d+)\s*([smhdw])", re.IGNORECASE)
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # an incident time before this is a typo
+LONGEST = 366 * 86400  # a duration (a snooze, a cadence, '+2h') longer than this is a typo
 HELP = "use HH:MM, HH:MM:SS, an ISO 8601 time, '15m ago' or '-15m'"
 
 
@@ -50,7 +52,10 @@ def parse_duration(text: str) -> timedelta:
     parts = _DURATION.findall(cleaned)
     if not parts or "".join(n + u for n, u in parts).lower() != cleaned.lower():
         raise BadTime(f"cannot read duration {text!r}: use e.g. 30m, 1h, 1h30m, 2d")
-    return timedelta(seconds=sum(int(n) * _UNITS[u.lower()] for n, u in parts))
+    seconds = sum(int(n) * _UNITS[u.lower()] for n, u in parts)
+    if seconds > LONGEST:
+        raise BadTime(f"duration {text!r} is longer than a year: give a shorter one")
+    return timedelta(seconds=seconds)
 
 
 def parse_time(
@@ -65,11 +70,28 @@ def parse_time(
     now = now or utcnow()
     raw = text.strip()
     clock = _CLOCK.match(raw) if future else None
-    when = _next_clock_time(clock, tz, now) if clock else _parse(raw, tz, now)
+    try:
+        when = _next_clock_time(clock, tz, now) if clock else _parse(raw, tz, now)
+    except (OverflowError, ValueError):  # '999999999d ago', year 0 or 10000
+        raise BadTime(f"time {text!r} is out of range: give a time between 2000 and 9999") from None
     if when is None:
         raise BadTime(f"cannot read time {text!r}: {HELP}")
+    if when < EARLIEST:
+        day = when.date().isoformat()
+        raise BadTime(f"time {text!r} is {day}, before {EARLIEST:%Y}: give the date you mean")
     if not future and when > now + timedelta(seconds=1):
         raise BadTime(f"time {text!r} is in the future: entries record what already happened")
+    return when
+
+
+def _existing(local: datetime, tz: tzinfo) -> datetime:
+    """`local` (a wall-clock time in `tz`) in UTC; BadTime when the zone skips it (DST)."""
+    when = local.astimezone(UTC)
+    if when.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise BadTime(
+            f"{local:%Y-%m-%d %H:%M} does not exist in {tz} (the clocks went forward): give the"
+            " time after the change, or with its UTC offset (ISO 8601)"
+        )
     return when
 
 
@@ -92,7 +114,7 @@ def _parse(raw: str, tz: tzinfo, now: datetime) -> datetime | None:
     except ValueError:
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
+        return _existing(parsed.replace(tzinfo=tz), tz)
     return parsed.astimezone(UTC)
 
 
@@ -104,7 +126,7 @@ def _clock_time(match: re.Match[str], tz: tzinfo, now: datetime) -> datetime | N
     candidate = local_now.replace(hour=hour, minute=minute, second=second, microsecond=0)
     if candidate > local_now + timedelta(seconds=1):
         candidate -= timedelta(days=1)
-    return candidate.astimezone(UTC)
+    return _existing(candidate, tz)
 
 
 def to_rfc3339(when: datetime) -> str:
@@ -158,7 +180,7 @@ def _next_clock_time(match: re.Match[str], tz: tzinfo, now: datetime) -> datetim
         return None
     local = past.astimezone(tz)
     ahead = local + timedelta(days=1)  # the same wall-clock time a day later
-    return ahead.replace(tzinfo=None).replace(tzinfo=tz).astimezone(UTC)
+    return _existing(ahead.replace(tzinfo=None).replace(tzinfo=tz), tz)
 
 
 def day_word(when: datetime, tz: tzinfo, now: datetime) -> str:

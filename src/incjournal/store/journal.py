@@ -200,7 +200,7 @@ class Journal:
     def current(self) -> str:
         try:
             current = (self.state_dir / "current").read_text().strip()
-        except FileNotFoundError:
+        except (FileNotFoundError, UnicodeDecodeError):  # garbled: as if none were chosen
             current = ""
         if current and (self.root / INCIDENTS / current / META).is_file():
             return current

@@ -1,0 +1,44 @@
+"""What the write path checks before anything is written: a backdate that lands on the wrong day,
+a likely secret in what was typed, the public lint of a public entry."""
+
+from __future__ import annotations
+
+from incjournal.core.errors import BadTime
+from incjournal.core.model import Entry, Kind
+from incjournal.core.times import backdate_problem
+from incjournal.store.journal import Journal
+
+
+def check_backdate(journal: Journal, incident_id: str, typed: str | None, entry: Entry) -> None:
+    """Refuse a time typed without a date that lands more than an hour before the incident
+    opened (`--at 09:00` at 07:30 is yesterday): the user gives the date to mean it."""
+    if typed is None or entry.kind is Kind.OPEN:
+        return
+    opened = journal.read_meta(incident_id).opened_at
+    tz = journal.config.tz
+    problem = backdate_problem(typed, entry.at, opened, tz, entry.recorded_at)
+    if problem is not None:
+        raise BadTime(problem)
+
+
+def check_text(journal: Journal, entry: Entry, allow_secret: bool) -> None:
+    """Refuse a likely secret in what the user typed (unless allowed)."""
+    if allow_secret:
+        return
+    from incjournal import secret_guard as guard
+
+    guard.refuse_secrets(journal.config, entry)
+
+
+def public_check(journal: Journal, incident_id: str, entry: Entry, allow_lint: bool) -> list[str]:
+    """The public lint of a public entry: refused (BadValue) on a finding unless `allow_lint`,
+    when the findings are returned as warnings."""
+    if not entry.public:
+        return []
+    from incjournal.publiclint import entry_findings, refusal
+
+    findings = entry_findings(journal, incident_id, entry)
+    if findings and not allow_lint:
+        what = f"update to {entry.audience}" if entry.audience else f"public {entry.kind}"
+        raise refusal(what, findings)
+    return [f"public lint: {f}" for f in findings]

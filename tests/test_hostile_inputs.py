@@ -1,0 +1,71 @@
+"""Clumsy and hostile input: one clear line, a non-zero exit, nothing written, no traceback."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import time_machine
+from conftest import Run, ij_subprocess, set_zone, snapshot
+
+from incjournal.core.errors import BadTime
+from incjournal.core.times import parse_time
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("note", "x", "--at", "999999999d ago"), "out of range"),
+        (("note", "x", "--at", "1970-01-01T00:00:00Z"), "1970-01-01, before 2000"),
+        (("note", "x", "--at", "0001-01-01"), "0001-01-01, before 2000"),
+        (("action", "x", "--due", "+999999999d"), "longer than a year"),
+        (("snooze", "no-ic", "999999999d"), "longer than a year"),
+        (("update", "exec", "all fine", "--next", "999999999d"), "longer than a year"),
+        (("timeline", "--since", "999999999d ago"), "out of range"),
+        (("note", "\u200b\u200c\u2060"), "empty text"),
+        (("note", "x\x00y"), "NUL byte"),
+    ],
+)
+def test_bad_input_says_so_in_one_line(
+    run: Run, journal_dir: Path, incident: str, args: tuple[str, ...], said: str
+) -> None:
+    before = snapshot(journal_dir)
+    result = run(*args, code=2)
+    assert said in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    assert snapshot(journal_dir) == before
+
+
+def test_a_time_the_clocks_skip_is_refused(run: Run, journal_dir: Path) -> None:
+    """Berlin went from 02:00 to 03:00 on 2026-03-29: 02:30 names no moment."""
+    set_zone(journal_dir, "Europe/Berlin")
+    with time_machine.travel("2026-03-29T05:00:00Z", tick=False):
+        run("open", "Night shift", "--id", "night", "--at", "2026-03-29T00:30:00Z")
+        before = snapshot(journal_dir)
+        for typed in ("02:30", "2026-03-29T02:30"):
+            result = run("note", "deploy", "--at", typed, code=2)
+            assert "does not exist in Europe/Berlin" in result.stderr
+        assert snapshot(journal_dir) == before
+        run("note", "deploy", "--at", "2026-03-29T02:30+01:00")  # with its offset: fine
+
+
+def test_parse_time_never_raises_anything_but_bad_time() -> None:
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    for typed in ("99999999999d ago", "+99999999999h", "9999-12-31T23:59:59-12:00", "10000-01-01"):
+        with pytest.raises(BadTime):
+            parse_time(typed, UTC, now, future=typed.startswith("+"))
+
+
+def test_binary_config_and_current_files(run: Run, journal_dir: Path, incident: str) -> None:
+    config = journal_dir / "incjournal.toml"
+    kept = config.read_bytes()
+    config.write_bytes(b"\xff\xfe\x00garbage")
+    result = run("show", code=2)
+    assert re.search(r"incjournal.toml: not UTF-8 text", result.stderr)
+    config.write_bytes(kept)
+    (journal_dir / ".git" / "incjournal" / "current").write_bytes(b"\xff\xfe")
+    assert "no current incident" in run("note", "x", code=2).stderr
+    proc = ij_subprocess(journal_dir, "note", "x")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
