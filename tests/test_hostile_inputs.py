@@ -69,3 +69,24 @@ def test_binary_config_and_current_files(run: Run, journal_dir: Path, incident: 
     assert "no current incident" in run("note", "x", code=2).stderr
     proc = ij_subprocess(journal_dir, "note", "x")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_text_over_the_limit_is_refused_from_stdin_and_arguments(
+    run: Run, journal_dir: Path, incident: str
+) -> None:
+    config = journal_dir / "incjournal.toml"
+    config.write_text(config.read_text() + '\n[entries]\nmax_text = "1 KiB"\n')
+    before = snapshot(journal_dir)
+    piped = run("note", "-", input="x" * 2048, code=2)
+    assert "stdin holds more than 1,024 bytes" in piped.stderr
+    typed = run("note", "y" * 2048, code=2)
+    assert "the text is 2,048 bytes, over the 1,024" in typed.stderr
+    assert snapshot(journal_dir) == before
+    run("note", "-", input="z" * 1000)  # within the limit
+
+
+def test_a_huge_stdin_is_refused_by_a_real_process(
+    journal_dir: Path, run: Run, incident: str
+) -> None:
+    proc = ij_subprocess(journal_dir, "note", "-", input="w" * (1024 * 1024 + 10))
+    assert proc.returncode == 2 and "stdin holds more than 1,048,576 bytes" in proc.stderr

@@ -15,7 +15,7 @@ import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from incjournal import write as journal_mod
 from incjournal.command_run import TAIL_BYTES, TAIL_LINES, CommandRun, TailLimits
@@ -33,7 +33,6 @@ ATTACH_MAX = 5 * 1024 * 1024
 PREVIEW_LINES = 40
 PREVIEW_BYTES = 4 * 1024
 EVIDENCE = "evidence"
-_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?", re.IGNORECASE)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -63,25 +62,12 @@ def tail_limits(config: Config) -> TailLimits:
     lines = section.get("tail_lines", TAIL_LINES)
     if isinstance(lines, bool) or not isinstance(lines, int) or lines < 1:
         raise CorruptFile(f"{FILENAME}: [exec] tail_lines must be a whole number above 0")
-    return TailLimits(lines, _size(section, "exec", "tail_bytes", TAIL_BYTES))
+    return TailLimits(lines, config.size("exec", "tail_bytes", TAIL_BYTES))
 
 
 def attach_limit(config: Config) -> int:
     """`[attach] max_size`: the largest file `ij attach` stores (default 5 MiB)."""
-    return _size(config.section("attach"), "attach", "max_size", ATTACH_MAX)
-
-
-def _size(section: Mapping[str, Any], table: str, key: str, default: int) -> int:
-    value = section.get(key, default)
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
-    match = _SIZE.fullmatch(value.strip()) if isinstance(value, str) else None
-    if match is None or float(match.group(1)) <= 0:
-        raise CorruptFile(
-            f'{FILENAME}: [{table}] {key} must be a size like 65536, "64 KiB" or "5 MiB"'
-        )
-    power = " kmg".index(match.group(2).lower() or " ")
-    return int(float(match.group(1)) * 1024**power)
+    return config.size("attach", "max_size", ATTACH_MAX)
 
 
 def secret_patterns(config: Config) -> dict[str, str]:

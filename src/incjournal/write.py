@@ -144,6 +144,7 @@ def _levels(journal: Journal) -> str:
 def build_entry(journal: Journal, draft: Draft, author: gitlog.Identity) -> Entry:
     now = utcnow()
     text = draft.text.strip("\n")
+    too_long(len(text.encode()), journal.config.text_limit, "the text")
     if "\x00" in text:
         raise BadValue("the text holds a NUL byte (binary data?): keep a file with ij attach FILE")
     if not _INVISIBLE.sub("", text) and draft.kind in TEXT_REQUIRED:
@@ -188,6 +189,15 @@ _VERBS = {
     Kind.COMMAND: "exec",
     Kind.EVIDENCE: "attach",
 }
+
+
+def too_long(size: int, limit: int, what: str) -> None:
+    """Refuse a text over the journal's limit (`[entries] max_text`), saying both sizes."""
+    if size > limit:
+        raise BadValue(
+            f"{what} is {size:,} bytes, over the {limit:,} an entry takes ([entries] max_text):"
+            " keep it as a file with ij attach"
+        )
 
 
 def _verb(kind: Kind) -> str:

@@ -16,7 +16,8 @@ import typer
 
 from incjournal import write as journal_mod
 from incjournal.cli import app, complete
-from incjournal.core.errors import BadValue
+from incjournal.core.config import TEXT_MAX
+from incjournal.core.errors import BadValue, IncJournalError
 from incjournal.core.model import Entry
 from incjournal.store.journal import Journal
 
@@ -171,12 +172,21 @@ def read_text(text: str | None, what: str = "text") -> str:
 
 
 def read_stdin() -> str:
-    """All of stdin as text, kept intact (UTF-8; anything else is a clear error)."""
-    stream = getattr(sys.stdin, "buffer", None)
-    if stream is None:
-        return sys.stdin.read()
+    """All of stdin as text, kept intact (UTF-8; anything else is a clear error), read no further
+    than the journal's text limit: a huge stream is refused, not loaded."""
     try:
-        return bytes(stream.read()).decode("utf-8")
+        limit = open_journal().config.text_limit
+    except IncJournalError:  # not in a journal: the command says so after reading
+        limit = TEXT_MAX
+    stream = getattr(sys.stdin, "buffer", None)
+    data = bytes(stream.read(limit + 1)) if stream is not None else sys.stdin.read().encode()
+    if len(data) > limit:
+        raise BadValue(
+            f"stdin holds more than {limit:,} bytes, the most an entry takes ([entries] max_text):"
+            " keep it as a file with ij attach -"
+        )
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise BadValue("stdin is not UTF-8 text: store binary output with `ij attach -`") from None
 

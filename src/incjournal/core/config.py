@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta, tzinfo
@@ -13,6 +14,8 @@ import tomli
 from incjournal.core.errors import BadValue, CorruptFile
 from incjournal.core.times import parse_duration, zone
 
+TEXT_MAX = 1024 * 1024
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?", re.IGNORECASE)
 FILENAME = "incjournal.toml"
 
 DEFAULT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
@@ -67,6 +70,24 @@ class Config:
         """A raw table of the config (e.g. "secrets", "nudges", "exec"); {} when absent."""
         value = self.raw.get(name, {})
         return value if isinstance(value, Mapping) else {}
+
+    def size(self, table: str, key: str, default: int) -> int:
+        """A size setting: a number of bytes, or e.g. "64 KiB", "5 MiB"."""
+        value = self.section(table).get(key, default)
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+        match = _SIZE.fullmatch(value.strip()) if isinstance(value, str) else None
+        if match is None or float(match.group(1)) <= 0:
+            raise CorruptFile(
+                f'{FILENAME}: [{table}] {key} must be a size like 65536, "64 KiB" or "5 MiB"'
+            )
+        power = " kmg".index(match.group(2).lower() or " ")
+        return int(float(match.group(1)) * 1024**power)
+
+    @property
+    def text_limit(self) -> int:
+        """`[entries] max_text`: the longest text an entry takes (default 1 MiB)."""
+        return self.size("entries", "max_text", TEXT_MAX)
 
     def cadence(self, audience: str, severity: int | None) -> timedelta | None:
         aud = self.audiences.get(audience)
