@@ -90,3 +90,27 @@ def test_a_huge_stdin_is_refused_by_a_real_process(
 ) -> None:
     proc = ij_subprocess(journal_dir, "note", "-", input="w" * (1024 * 1024 + 10))
     assert proc.returncode == 2 and "stdin holds more than 1,048,576 bytes" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        ("{{ 'a' * 10**10 }}", "a value over 1,048,576 characters"),
+        ("{% set n = 10 %}{{ n ** 100000 }}", "a power over 1000"),
+        ("{{ 'a' * 100000000 }}", "a value over 1,048,576 characters"),
+        ("{% set s = 'x' * 1000000 %}{{ s + s }}", "a value over 1,048,576 characters"),
+        ("{% for i in range(99999) %}{{ 'y' * 99 }}{% endfor %}", "a brief over 1,048,576"),
+        (
+            "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}",
+            "rendering took over 5 s",
+        ),
+    ],
+)
+def test_a_runaway_template_is_an_error_not_a_hang(
+    run: Run, journal_dir: Path, incident: str, body: str, said: str
+) -> None:
+    (journal_dir / "templates").mkdir()
+    (journal_dir / "templates" / "exec.md.j2").write_text(f"# x\n{body}\n")
+    result = run("brief", "--for", "exec", code=2)
+    assert said in result.stderr and result.stderr.startswith("ij: error: template")
+    assert result.stderr.count("\n") == 1

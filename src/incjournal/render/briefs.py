@@ -91,8 +91,10 @@ def render_brief(
     context = brief_context(state, journal.config, audience, now, written, since)
     template = _template(journal, audience)
     variables = {f.name: getattr(context, f.name) for f in fields(context)}
+    from incjournal.render import sandbox
+
     try:
-        text = template.render(brief=context, **variables)
+        text = sandbox.render(template, {"brief": context, **variables})
     except Exception as exc:  # a template can fail in any way: say where, never a traceback
         raise CorruptFile(_template_error(journal, exc)) from None
     return tidy(text)
@@ -205,9 +207,10 @@ def _cached_environment(
     root: Path, overrides: frozenset[str], compiled: Path | None
 ) -> Environment:
     from jinja2 import FileSystemLoader, StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    env = ImmutableSandboxedEnvironment(
+    from incjournal.render.sandbox import BoundedSandbox
+
+    env = BoundedSandbox(
         loader=FileSystemLoader([str(root / TEMPLATES), str(BUILTIN)]),
         undefined=StrictUndefined,
         finalize=finalize,
