@@ -110,3 +110,58 @@ def test_a_long_id_as_a_real_process(journal_dir: Path) -> None:
     proc = ij_subprocess(journal_dir, "open", "Checkout errors", "--id", "y" * 300)
     assert proc.returncode == 2
     assert "use at most 80" in proc.stderr and "File name too long" not in proc.stderr
+
+
+BAD_FILES = {
+    "truncated": ('id = "{id}"\nkind = "note"\nat = ', "not valid TOML"),
+    "wrong type": (None, "'level' has the wrong type (str)"),
+    "unknown kind": (None, "unknown kind 'teleport'"),
+    "id mismatch": (None, "does not match the file name"),
+}
+
+
+def _spoil(path: Path, case: str) -> int:
+    """Spoil an entry file as `case` says; returns the line the problem is on."""
+    text = path.read_text()
+    if case == "truncated":
+        path.write_text(text[: text.index("\nat = ") + 6])
+    elif case == "wrong type":
+        path.write_text(text.replace("level = 1", 'level = "two"'))
+    elif case == "unknown kind":
+        path.write_text(text.replace('kind = "severity"', 'kind = "teleport"'))
+    else:
+        path.write_text(text.replace(f'id = "{path.stem.split("-")[-1]}"', 'id = "zzzzzzzz"'))
+    needle = {"truncated": "at = ", "wrong type": 'level = "two"', "unknown kind": "kind = "}
+    lines = path.read_text().splitlines()
+    return next(
+        n for n, line in enumerate(lines, 1) if line.startswith(needle.get(case, 'id = "z'))
+    )
+
+
+@pytest.mark.parametrize("case", BAD_FILES)
+def test_a_bad_entry_file_is_skipped_by_every_view_with_its_path_and_line(
+    run: Run, journal_dir: Path, case: str
+) -> None:
+    run("open", "Checkout errors", "--sev", "2", "--id", "co")
+    run("note", "pool at 5/5")
+    run("sev", "1", "--why", "all EU checkouts fail")
+    bad = entry_path = next(
+        p
+        for p in (journal_dir / "incidents").glob("*/entries/*.toml")
+        if "severity" in p.read_text()
+    )
+    line = _spoil(entry_path, case)
+    said = BAD_FILES[case][1]
+    for view in (
+        ("show",), ("timeline",), ("review",), ("brief", "--for", "exec"), ("handoff",),
+        ("export",), ("watch", "--once"), ("nudges",), ("list",),
+    ):  # fmt: skip
+        result = run(*view, code=None)
+        assert result.exit_code in (0, 1), (view, result.stderr)
+        if view[0] == "watch":  # the live dashboard says it on its screen, the path cut short
+            assert "skipped incidents/" in result.stdout, result.stdout
+            continue
+        assert f"{bad}:{line}: " in result.stderr and said in result.stderr, (view, result.stderr)
+    assert "pool at 5/5" in run("timeline").stdout
+    proc = ij_subprocess(journal_dir, "timeline")
+    assert proc.returncode == 0 and f"{bad}:{line}: " in proc.stderr

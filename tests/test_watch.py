@@ -120,17 +120,17 @@ def test_source_reloads_only_when_an_entry_file_appears(
     assert second.entries[-1].text == "written from another terminal"
 
 
-def test_a_broken_file_keeps_the_last_good_screen_and_says_why(
+def test_a_broken_file_is_skipped_and_the_screen_says_so(
     run: Run, journal_dir: Path, incident: str
 ) -> None:
     source = Source(Journal(journal_dir), None)
     good = source.refresh()
     broken = journal_dir / "incidents" / incident / "entries" / "20260101T000000Z-zzzzzzzz.toml"
     broken.write_text("kind = \n")
-    assert source.refresh() is good
-    assert source.problem.startswith("cannot refresh: ")
+    assert source.refresh() == good  # the bad file is skipped, and the screen says so
+    assert source.status().startswith(f"skipped {broken.relative_to(journal_dir)}:1: not valid")
     shown = screen_text(frame(source, Console(width=80, height=24)))
-    assert any(line.startswith("cannot refresh: ") for line in shown)
+    assert any(line.startswith("skipped ") for line in shown)
 
 
 def test_a_small_terminal_keeps_open_items_before_history() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import warnings
 from typing import Any
 
 import typer
@@ -17,7 +18,7 @@ from typer.core import TyperGroup
 
 from incjournal.cli.plainargs import plain_params
 from incjournal.core.controls import visible
-from incjournal.core.errors import IncJournalError
+from incjournal.core.errors import IncJournalError, UnreadableEntry
 
 
 class _Group(TyperGroup):
@@ -56,11 +57,29 @@ def _sanitised(callback: Any) -> Any:
 
     @functools.wraps(callback)
     def run(*args: Any, **kwargs: Any) -> Any:
-        with sanitised():
-            return callback(*args, **kwargs)
+        with sanitised(), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UnreadableEntry)
+            try:
+                return callback(*args, **kwargs)
+            finally:
+                _show(caught)
 
     run.sanitised = True  # type: ignore[attr-defined]
     return run
+
+
+def _show(caught: list[warnings.WarningMessage]) -> None:
+    """Each entry file a view skipped, one line; any other warning goes on as it came."""
+    shown = set()
+    for warning in caught:
+        if issubclass(warning.category, UnreadableEntry):
+            if str(warning.message) not in shown:
+                typer.echo(f"ij: warning: {warning.message}; skipped (ij check)", err=True)
+            shown.add(str(warning.message))
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
 
 
 def _os_error(exc: OSError) -> str:

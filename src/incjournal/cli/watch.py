@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 import time
+import warnings
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
@@ -19,7 +21,7 @@ from incjournal.cli import app
 from incjournal.cli.common import IncidentOpt, open_journal
 from incjournal.cli.terminal import raw_stdout
 from incjournal.core.controls import visible
-from incjournal.core.errors import IncJournalError
+from incjournal.core.errors import IncJournalError, UnreadableEntry
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -69,6 +71,7 @@ class Source:
         self.signature: tuple[str, tuple[str, ...]] | None = None
         self.state: IncidentState | None = None
         self.problem = ""
+        self.skipped: list[str] = []  # entry files the last read skipped
         self.follower: Follower | None = None  # fetches teammates' pushes in the background
 
     def refresh(self) -> IncidentState:
@@ -81,7 +84,7 @@ class Source:
     def status(self) -> str:
         """What the screen should flag: a read error, or the remote being unreachable."""
         remote = self.follower.status(self.journal) if self.follower is not None else ""
-        return " · ".join(p for p in (self.problem, remote) if p)
+        return " · ".join(p for p in (self.problem, *self.skipped[:1], remote) if p)
 
     def _refresh(self) -> IncidentState:
         from incjournal.write import load_state
@@ -90,7 +93,11 @@ class Source:
             incident_id = self.journal.resolve_incident(self.incident)
             signature = (incident_id, tuple(self.journal.entry_names(incident_id)))
             if signature != self.signature or self.state is None:
-                self.state = load_state(self.journal, incident_id)
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always", UnreadableEntry)
+                    self.state = load_state(self.journal, incident_id)
+                root = f"{self.journal.root}{os.sep}"
+                self.skipped = [f"skipped {str(w.message).replace(root, '')}" for w in caught]
                 self.signature = signature
             self.problem = ""
         except IncJournalError as exc:

@@ -63,3 +63,7 @@ class LockTimeout(IncJournalError):
 
 class SecretFound(IncJournalError):
     pass
+
+
+class UnreadableEntry(UserWarning):
+    """An entry file that could not be read, skipped by a view (`path:line: problem`)."""

@@ -25,7 +25,7 @@ import os
 import pickle
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -39,6 +39,7 @@ from incjournal.store.journal import (
     Journal,
     atomic_write,
     is_entry_file,
+    read_entries,
     read_entry,
 )
 
@@ -154,7 +155,8 @@ class Snapshot(Stamps):
         entries: dict[str, Entry],
         folder: Folder,
     ) -> Snapshot:
-        racy = frozenset(n for n, s in files.items() if too_recent(s, taken))
+        # a file that could not be read is read (and warned of) again next time
+        racy = frozenset(n for n, s in files.items() if too_recent(s, taken) or n not in entries)
         return cls(meta_sig, taken, files, racy, cache_key(incident_id), entries, folder)
 
 
@@ -220,7 +222,7 @@ def _refresh(
     """`old` if every file matches it; else a snapshot re-reading only the files that do not."""
     folder = journal.entries_dir(incident_id)
     if old is None:
-        entries = _read_entries(folder, sorted(files))
+        entries = read_entries(folder, sorted(files))
         return _folded(journal, incident_id, meta_sig, taken, files, entries)
     if old.matches(meta_sig, files):
         return old  # the cache is exact
@@ -229,7 +231,7 @@ def _refresh(
         for n, s in files.items()
         if old.files.get(n) == s and n not in old.racy and n in old.entries
     }
-    parsed = _read_entries(folder, sorted(files.keys() - keep.keys()))
+    parsed = read_entries(folder, sorted(files.keys() - keep.keys()))
     entries = {**keep, **parsed}
     same_meta = old.meta_sig == meta_sig and not too_recent(meta_sig, old.taken_ns)
     if not same_meta or not old.files.keys() <= files.keys() or not _appendable(old, parsed):
@@ -238,11 +240,6 @@ def _refresh(
     for entry in added:
         old.folder.apply(entry)
     return Snapshot.of(incident_id, meta_sig, taken, files, entries, old.folder)
-
-
-def _read_entries(folder: Path, names: Iterable[str]) -> dict[str, Entry]:
-    prefix = f"{folder}{os.sep}"
-    return {n: read_entry(prefix + n) for n in names}
 
 
 def _folded(

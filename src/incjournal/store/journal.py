@@ -15,7 +15,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Iterator
+import warnings
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -30,6 +31,7 @@ from incjournal.core.errors import (
     NoIncident,
     NotAJournal,
     UnknownIncident,
+    UnreadableEntry,
 )
 from incjournal.core.model import Entry, IncidentMeta, entry_from_dict
 
@@ -233,8 +235,8 @@ class Journal:
         return sorted(filter(is_entry_file, names))
 
     def read_entries(self, incident_id: str) -> list[Entry]:
-        folder = self.entries_dir(incident_id)
-        return [read_entry(folder / name) for name in self.entry_names(incident_id)]
+        entries = read_entries(self.entries_dir(incident_id), self.entry_names(incident_id))
+        return list(entries.values())
 
     def entry_path(self, incident_id: str, entry: Entry) -> Path:
         return self.entries_dir(incident_id) / entry_filename(entry)
@@ -293,6 +295,39 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         ) from exc
     except UnicodeDecodeError as exc:
         raise CorruptFile(f"{path}: not UTF-8 text") from exc
+
+
+def read_entries(folder: Path, names: Iterable[str]) -> dict[str, Entry]:
+    """The entries of these files (by name); a file that cannot be read is skipped with an
+    UnreadableEntry warning naming `path:line` (views stay usable; `ij check` lists them all)."""
+    prefix = f"{folder}{os.sep}"
+    entries = {}
+    for name in names:
+        try:
+            entries[name] = read_entry(prefix + name)
+        except CorruptFile as exc:
+            warnings.warn(UnreadableEntry(located(str(exc), prefix + name)), stacklevel=1)
+    return entries
+
+
+def located(problem: str, path: str) -> str:
+    """A file's read problem as `path:line: what` (the line TOML names, or the key's line)."""
+    what = problem.removeprefix(f"{path}: ").replace("; `ij check` lists every problem", "")
+    found = re.search(r"at line (\d+)", what)
+    key = re.search(r"'([A-Za-z_]+)'", what) or re.search(r"(end of document)", what)
+    line = int(found.group(1)) if found else _key_line(path, key.group(1)) if key else 1
+    return f"{path}:{line}: {what}"
+
+
+def _key_line(path: str, key: str) -> int:
+    with contextlib.suppress(OSError):
+        lines = read_file(path).decode(errors="replace").splitlines()
+        if key == "end of document":
+            return max(len(lines), 1)
+        keyed = (n for n, line in enumerate(lines, 1) if line.startswith(f"{key} ="))
+        named = (n for n, line in enumerate(lines, 1) if f'"{key}"' in line)  # a value
+        return next(keyed, next(named, 1))
+    return 1
 
 
 def read_entry(path: str | Path) -> Entry:
