@@ -310,3 +310,18 @@ def test_a_push_the_server_refuses_is_a_clear_error(tmp_path: Path) -> None:
         "ij: error: origin refused the push: [remote rejected] (pre-receive hook declined)\n"
     )
     assert git(remote, "rev-parse", "main") != git(alice, "rev-parse", "HEAD")
+
+
+def test_a_push_a_local_hook_refuses_is_a_refusal_not_an_offline_remote(tmp_path: Path) -> None:
+    remote, alice, _bob, incident = _team(tmp_path)
+    hook = alice / ".git" / "hooks" / "pre-push"
+    hook.write_text("#!/bin/sh\necho 'no pushing on fridays' >&2\nexit 1\n")
+    hook.chmod(hook.stat().st_mode | stat.S_IEXEC)
+    Run(alice)("note", "kept here", "-i", incident)
+    result = Run(alice)("sync", code=2)
+    assert result.stderr == (
+        "ij: error: a local pre-push hook refused the push: commits kept here; "
+        "run `git push` to see why\n"
+    )
+    assert "cannot reach" not in result.stderr and result.stderr.count("\n") == 1
+    assert git(remote, "rev-parse", "main") != git(alice, "rev-parse", "HEAD")

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from incjournal.core.errors import GitError
 from incjournal.git.commit import git, rev
@@ -151,7 +151,7 @@ def push(
         if info.flags & refused:
             raise Rejected(f"{up.remote} refused the push: {info.summary.strip()}")
     if infos.error is not None:
-        raise Unreachable(_said(str(getattr(infos.error, "stderr", infos.error))))
+        _refused_here(str(getattr(infos.error, "stderr", infos.error)))
     git(root, "update-ref", up.tracking, commit, check=False)
     return True
 
@@ -173,9 +173,19 @@ def _network(repo: Repo, prompt: bool, timeout: float) -> Iterator[None]:
     except GitCommandError as exc:
         if time.monotonic() - started >= timeout:
             raise Unreachable(f"no answer within {timeout:.0f}s") from None
-        raise Unreachable(_said(str(exc.stderr or exc))) from None
+        _refused_here(str(exc.stderr or exc))
     except FileNotFoundError as exc:
         raise GitError("git is not installed or not on PATH: install git first") from exc
+
+
+def _refused_here(stderr: str) -> NoReturn:
+    """Raise why a fetch or push failed: git's "failed to push some refs" with no ref refused
+    means a local hook (pre-push) said no, not that the remote is out of reach."""
+    if "failed to push some refs" in stderr:
+        raise Rejected(
+            "a local pre-push hook refused the push: commits kept here; run `git push` to see why"
+        ) from None
+    raise Unreachable(_said(stderr)) from None
 
 
 def _said(stderr: str) -> str:
