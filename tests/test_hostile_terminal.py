@@ -8,6 +8,7 @@ none either.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -86,3 +87,15 @@ def test_a_real_process_prints_no_escape(journal_dir: Path, run: Run, hostile: s
         assert proc.returncode == 0, proc.stderr
         assert "\x1b" not in proc.stdout + proc.stderr and "\x07" not in proc.stdout
     assert noted[:6] in ij_subprocess(journal_dir, "timeline").stdout
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs chown")
+def test_a_journal_owned_by_another_user_is_one_clear_line(
+    run: Run, journal_dir: Path, incident: str
+) -> None:
+    for path in [journal_dir, *journal_dir.rglob("*")]:
+        os.chown(path, 12345, 12345, follow_symlinks=False)
+    result = run("note", "kept", "-i", incident)
+    assert "dubious" not in result.stderr and result.stderr.count("\n") == 1
+    assert f"git refuses {journal_dir}: it belongs to another user" in result.stderr
+    assert f"safe.directory {journal_dir}" in result.stderr

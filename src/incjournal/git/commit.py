@@ -63,8 +63,7 @@ def git(
     except FileNotFoundError as exc:
         raise GitError("git is not installed or not on PATH: install git first") from exc
     if check and proc.returncode != 0:
-        detail = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
-        raise GitError(f"git {args[0]} failed: {detail[-1] if detail else proc.returncode}")
+        raise _failure(root, args[0], proc.stderr.strip() or proc.stdout.strip(), proc.returncode)
     return proc
 
 
@@ -215,6 +214,17 @@ def _commit_and_parent(root: Path) -> tuple[str, str]:
     return out[0], out[1] if len(out) > 1 else ""
 
 
+def _failure(root: Path, command: str, stderr: str, code: int) -> GitError:
+    """A failed git command as one line; git's "dubious ownership" refusal said plainly."""
+    if "dubious ownership" in stderr:
+        return GitError(
+            f"git refuses {root}: it belongs to another user; if you trust it, run "
+            f"`git config --global --add safe.directory {root}`"
+        )
+    detail = stderr.splitlines()
+    return GitError(f"git {command} failed: {detail[-1] if detail else code}")
+
+
 def _said(proc: subprocess.CompletedProcess[str]) -> str:
     """What a failed git command (its hooks, its signer) said, on one line."""
     lines = [line.strip() for line in (proc.stderr + proc.stdout).splitlines() if line.strip()]
@@ -327,6 +337,5 @@ def git_bytes(
         check=False,
     )
     if proc.returncode != 0:
-        detail = os.fsdecode(proc.stderr).strip().splitlines()
-        raise GitError(f"git {args[0]} failed: {detail[-1] if detail else proc.returncode}")
+        raise _failure(root, args[0], os.fsdecode(proc.stderr).strip(), proc.returncode)
     return proc.stdout
