@@ -66,7 +66,8 @@ def find(journal: Journal, incident_id: str, ours: Iterable[Path]) -> HandEdits:
     if gitlog.busy_reason(journal.git_dir) is not None:
         return HandEdits(folder)  # mid-merge or locked: the write stays pending, as it was
     try:
-        changed = gitlog.uncommitted_files(journal.root, folder)
+        found = gitlog.status(journal.root, [str(folder.relative_to(journal.root))])
+        changed = {journal.root / rel: code for rel, code in found.items()}
     except GitError:  # e.g. an unreadable index: the commit says what is wrong
         return HandEdits(folder)
     entries, derived = set(), set()

@@ -150,25 +150,7 @@ def _alive(pid: int) -> bool:
 
 def journal_status(journal: Journal) -> dict[str, str]:
     """Journal paths (relative to the root) that differ from HEAD -> git status code."""
-    _top, prefix = gitlog.toplevel(journal.root)
-    out = gitlog.git_bytes(
-        journal.root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *_SCOPE
-    )
-    fields = out.split(b"\0")
-    status: dict[str, str] = {}
-    i = 0
-    while i < len(fields):
-        record = os.fsdecode(fields[i])
-        i += 1
-        if len(record) < 4:
-            continue
-        code, path = record[:2], record[3:]
-        if "R" in code or "C" in code:
-            i += 1  # the rename's source follows
-        if path.startswith(prefix):
-            rel = path[len(prefix) :]
-            status[rel] = "??" if status.get(rel) == "??" else code  # "D " + "??": on disk
-    return status
+    return gitlog.status(journal.root, _SCOPE)
 
 
 def _orphans(journal: Journal, status: dict[str, str]) -> list[str]:

@@ -257,23 +257,35 @@ def toplevel(root: Path) -> tuple[Path, str]:
     return Path(out[0]), out[1] if len(out) > 1 else ""
 
 
-def uncommitted_files(root: Path, folder: Path) -> dict[Path, str]:
-    """Files under `folder` that differ from HEAD in any way (edited, staged, deleted, new or
-    unmerged), each with its two-letter `git status --porcelain` code."""
-    top, _prefix = toplevel(root)
+def status(root: Path, scope: Sequence[str]) -> dict[str, str]:
+    """Paths under `scope` (relative to `root`) that differ from HEAD in any way (edited, staged,
+    deleted, new or unmerged) -> their two-letter `git status --porcelain` code."""
+    _top, prefix = toplevel(root)
     out = git_bytes(
         root,
         "status",
         "--porcelain=v1",
         "-z",
         "--untracked-files=all",
-        "--no-renames",
         "--",
-        str(folder),
+        *scope,
         env={"GIT_OPTIONAL_LOCKS": "0"},  # a look only: the user's index is not refreshed
     )
-    records = [os.fsdecode(record) for record in out.split(b"\0") if len(record) > 3]
-    return {top / record[3:]: record[:2] for record in records}
+    fields = out.split(b"\0")
+    found: dict[str, str] = {}
+    i = 0
+    while i < len(fields):
+        record = os.fsdecode(fields[i])
+        i += 1
+        if len(record) < 4:
+            continue
+        code, path = record[:2], record[3:]
+        if "R" in code or "C" in code:
+            i += 1  # the rename's source follows
+        if path.startswith(prefix):
+            rel = path[len(prefix) :]
+            found[rel] = "??" if found.get(rel) == "??" else code  # "D " + "??": on disk
+    return found
 
 
 def committed_contents(root: Path, paths: Sequence[Path]) -> dict[Path, bytes | None]:
