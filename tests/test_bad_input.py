@@ -142,7 +142,9 @@ def test_wrong_types_in_an_entry(run: Run, journal_dir: Path, incident: str) -> 
     path.write_text(path.read_text().replace('kind = "note"', 'kind = "gossip"'))
     with pytest.raises(Exception, match="unknown kind 'gossip'"):
         read_entry(path)
-    assert f"{path.relative_to(journal_dir)}: unknown kind 'gossip'" in run("check", code=1).stdout
+    assert (
+        f"{path.relative_to(journal_dir)}:3: unknown kind 'gossip'" in run("check", code=1).stdout
+    )
 
 
 def test_a_pasted_secret_is_refused_without_echoing_it(

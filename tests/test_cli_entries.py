@@ -154,7 +154,7 @@ def test_check_clean_and_reports_problems(run: Run, journal_dir: Path, incident:
     bad = journal_dir / INC / incident / "entries" / "20260101T000000.000000Z-zzzzzzzz.toml"
     bad.write_text('id = "zzzzzzzz"\nkind = "note"\nat = "yesterday"\n')
     result = run("check", code=1)
-    assert f"{INC}/{incident}/entries/{bad.name}: " in result.stdout
+    assert f"{INC}/{incident}/entries/{bad.name}:1: " in result.stdout
     assert "not committed" in result.stdout
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -165,3 +166,20 @@ def test_a_bad_entry_file_is_skipped_by_every_view_with_its_path_and_line(
     assert "pool at 5/5" in run("timeline").stdout
     proc = ij_subprocess(journal_dir, "timeline")
     assert proc.returncode == 0 and f"{bad}:{line}: " in proc.stderr
+
+
+def test_check_names_every_problem_at_its_line(run: Run, journal_dir: Path) -> None:
+    """One id in two files, an edited committed entry, a file cut short: each as path:line."""
+    run("open", "Checkout errors", "--sev", "2", "--id", "co")
+    run("note", "first note")
+    run("note", "second note")
+    first, second = sorted((journal_dir / "incidents").glob("*/entries/*.toml"))[1:3]
+    copy = second.with_name("20991231T000000.000000Z-" + first.name.split("-")[-1])
+    copy.write_text(first.read_text())
+    second.write_text(second.read_text().replace("second note", "second note, edited"))
+    out = run("check", code=1).stdout.splitlines()
+    rel = {p: str(p.relative_to(journal_dir)) for p in (first, second, copy)}
+    assert f"{rel[copy]}:1: entry id {first.stem.split('-')[-1]} is also in {rel[first]}" in out
+    assert any(line.startswith(f"{rel[second]}:1: changed since it was committed") for line in out)
+    assert any(line.startswith(f"{rel[copy]}:1: entry not committed yet") for line in out)
+    assert all(re.match(r"^[^:]+:\d+: ", line) for line in out), out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,9 +9,16 @@ from incjournal.core import config as config_mod
 from incjournal.core.errors import CorruptFile, IncJournalError
 from incjournal.core.fold import fold
 from incjournal.core.model import Entry, Kind
-from incjournal.store.journal import ENTRIES, INCIDENTS, META, Journal, entry_id_of, read_entry
+from incjournal.store.journal import (
+    ENTRIES,
+    INCIDENTS,
+    META,
+    Journal,
+    entry_id_of,
+    located,
+    read_entry,
+)
 
-_LINE = re.compile(r"at line (\d+)")
 NEEDS_REF = frozenset(
     {Kind.ANSWER, Kind.RETIRE, Kind.CONFIRM, Kind.RULE_OUT, Kind.DONE, Kind.AMEND, Kind.STRIKE}
 )
@@ -44,11 +50,9 @@ def check(journal: Journal) -> list[Problem]:
 
 
 def _problem(journal: Journal, path: Path, exc: Exception) -> Problem:
-    text = str(exc)
-    rel = str(path.relative_to(journal.root))
-    text = text.removeprefix(f"{path}: ").replace("; `ij check` lists every problem", "")
-    match = _LINE.search(text)
-    return Problem(rel, int(match.group(1)) if match else None, text)
+    """The problem at the line it is on (the line TOML names, or the key's)."""
+    where, line, what = located(str(exc), str(path)).split(":", 2)
+    return Problem(str(Path(where).relative_to(journal.root)), int(line), what.strip())
 
 
 def _check_incident(journal: Journal, folder: Path) -> list[Problem]:
@@ -59,18 +63,25 @@ def _check_incident(journal: Journal, folder: Path) -> list[Problem]:
         return [_problem(journal, folder / META, exc)]
     entries: list[Entry] = []
     entries_dir = folder / ENTRIES
+    where: dict[str, str] = {}  # entry id -> the file it was first read from
     for path in sorted(entries_dir.iterdir()) if entries_dir.is_dir() else []:
         rel = str(path.relative_to(journal.root))
         if ".tmp-" in path.name:
-            problems.append(Problem(rel, None, "leftover temp file of an interrupted write"))
+            problems.append(Problem(rel, 1, "leftover temp file of an interrupted write"))
             continue
         if entry_id_of(path.name) is None:
-            problems.append(Problem(rel, None, "not an entry file name (<UTC stamp>-<id>.toml)"))
+            problems.append(Problem(rel, 1, "not an entry file name (<UTC stamp>-<id>.toml)"))
             continue
         try:
-            entries.append(read_entry(path))
+            entry = read_entry(path)
         except IncJournalError as exc:
             problems.append(_problem(journal, path, exc))
+            continue
+        if entry.id in where:
+            problems.append(Problem(rel, 1, f"entry id {entry.id} is also in {where[entry.id]}"))
+            continue
+        where[entry.id] = rel
+        entries.append(entry)
     problems += _check_refs(journal, folder, entries)
     fold(meta, entries)  # the fold must accept whatever the files hold
     return problems
@@ -81,8 +92,9 @@ def _check_refs(journal: Journal, folder: Path, entries: list[Entry]) -> list[Pr
     out = []
     for entry in entries:
         if entry.kind in NEEDS_REF and entry.ref not in ids:
-            rel = str((folder / ENTRIES).relative_to(journal.root))
-            out.append(Problem(rel, None, f"entry {entry.id} refers to missing entry {entry.ref}"))
+            path = journal.entry_path(folder.name, entry)
+            missing = CorruptFile(f"{path}: 'ref' names {entry.ref}, which is in no entry file")
+            out.append(_problem(journal, path, missing))
     return out
 
 
@@ -90,7 +102,14 @@ def _uncommitted(journal: Journal) -> list[Problem]:
     from incjournal.repair import journal_status
 
     return [
-        Problem(path, None, "entry not committed yet (`ij sync` commits it)")
+        Problem(path, 1, _UNCOMMITTED if code in ("??", "A ", "AM") else _CHANGED)
         for path, code in sorted(journal_status(journal).items())
         if "/entries/" in path and path.endswith(".toml") and not code.startswith("D")
     ]
+
+
+_UNCOMMITTED = "entry not committed yet (`ij sync` commits it)"
+_CHANGED = (
+    "changed since it was committed (an entry is never rewritten: `ij amend` corrects it; "
+    "`git checkout -- PATH` undoes the edit)"
+)
