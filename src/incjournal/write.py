@@ -236,12 +236,8 @@ def record(
             for name, content in (extra or {}).items():
                 atomic_write(folder / name, content)
             atomic_write(path, data)
-            from incjournal import hand_edits
-
-            ours = [*written, *(journal.root / rel for rel in pending(journal))]
-            edits = hand_edits.find(journal, incident_id, ours)
-            notes += edits.warnings(journal.root)
-            written += write_derived(journal, incident_id, head(), path, edits)
+            derived, notes = _rebuild_derived(journal, incident_id, head(), path, written)
+            written += derived
         except CorruptFile as exc:  # what was typed is still saved; the page waits for a fix
             notes.append(f"incident page not rebuilt: {exc}")
         except OSError:  # e.g. a full disk: nothing of this write stays behind (exit 2)
@@ -255,6 +251,18 @@ def record(
 
         warnings += after_write(journal)
     return WriteResult(entry, incident_id, path, commit, tuple(lint_notes + notes + warnings))
+
+
+def _rebuild_derived(
+    journal: Journal, incident_id: str, head: cache.Head | None, new: Path, written: list[Path]
+) -> tuple[list[Path], list[str]]:
+    """The derived files rebuilt after `new` was written, and what to say of the user's own
+    uncommitted edits (left out of the pages, or kept)."""
+    from incjournal import hand_edits
+
+    ours = [*written, *(journal.root / rel for rel in pending(journal))]
+    edits = hand_edits.find(journal, incident_id, ours)
+    return write_derived(journal, incident_id, head, new, edits), edits.warnings(journal.root)
 
 
 def write_files(
