@@ -538,7 +538,7 @@ def test_the_last_touch_of_each_hypothesis_is_what_touches_says(
 ) -> None:
     """The one-pass search (words looked up among id prefixes, entries skipped when their text
     holds no first three characters of any target) finds the touches `touches` finds one by one."""
-    from incjournal.nudges import _last_touches
+    from incjournal.nudges.hypotheses import _last_touches
 
     targets = [
         Entry(id=i, kind=Kind.HYPOTHESIS, at=at(n), recorded_at=at(n), author="a", text="h")
