@@ -23,9 +23,10 @@ import tomli_w
 
 from incjournal import __version__
 from incjournal.core.config import Config
-from incjournal.core.errors import BadValue, IncJournalError
+from incjournal.core.errors import BadValue, IncJournalError, NewerFormat
 from incjournal.core.fold import IncidentState
 from incjournal.core.model import (
+    FORMAT,
     KNOWN_EXTRA,
     Entry,
     IncidentMeta,
@@ -50,6 +51,7 @@ from incjournal.store.journal import (
 )
 from incjournal.store.lock import writer_lock
 from incjournal.write import commit_or_defer, load_state, resolve_author, write_derived
+from incjournal.write_checks import newer_words, refuse_newer
 
 SCHEMA_VERSION = 1
 _ATTACHMENT = re.compile(r"^evidence/[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -187,6 +189,7 @@ class Imported:
 def import_files(journal: Journal, paths: Sequence[Path], by: str | None) -> list[Imported]:
     """Import every file, each one incident, one commit each; nothing is written unless all
     files are valid and none of their incidents exists yet."""
+    refuse_newer(journal)
     incoming = [read_export(path) for path in paths]
     ids = [i.meta.id for i in incoming]
     for item in incoming:
@@ -232,6 +235,8 @@ def parse_export(data: Mapping[str, Any], source: str) -> Incoming:
         raise BadValue(f"{source}: incident: {exc}") from None
     except IncJournalError as exc:  # an id that is not one plain path component
         raise BadValue(f"{source}: {exc}") from None
+    if meta.format > FORMAT:
+        raise NewerFormat(f"{source}: incident: {newer_words(meta.format)}")
     return Incoming(source, meta, _entries(data.get("entries"), source), _files(data, source))
 
 
@@ -272,6 +277,8 @@ def _entries(raw: Any, source: str) -> tuple[Entry, ...]:
             entry = entry_from_dict(item)
         except ValueError as exc:
             raise BadValue(f"{source}: entry {n}: {exc}") from None
+        if entry.extra.get("format", FORMAT) != FORMAT:
+            raise NewerFormat(f"{source}: entry {n}: {newer_words(entry.extra['format'])}")
         problem = plain_id(entry.id, "entry id")
         if problem is not None:
             raise BadValue(f"{source}: entry {n}: {problem}")

@@ -15,6 +15,7 @@ from incjournal.core.model import Kind
 from incjournal.core.times import utcnow
 from incjournal.store.journal import REVIEW, Journal, atomic_write
 from incjournal.store.lock import writer_lock
+from incjournal.write_checks import refuse_newer
 
 IC = "ic"
 
@@ -49,6 +50,7 @@ def write_review(
     journal: Journal, incident_id: str, text: str, *, force: bool, by: str | None
 ) -> ReviewWritten:
     """Write incidents/<id>/review.md and commit it; refuse to replace it without `force`."""
+    refuse_newer(journal, incident_id)
     path = journal.incident_dir(incident_id) / REVIEW
     author = journal_mod.resolve_author(journal, by)
     with writer_lock(journal.state_dir, f"review of {incident_id}"):

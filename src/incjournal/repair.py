@@ -26,6 +26,7 @@ from incjournal.core.times import utcnow
 from incjournal.git import commit as gitlog
 from incjournal.store.journal import INCIDENTS, Journal, entry_id_of, read_entry
 from incjournal.store.lock import writer_lock
+from incjournal.write_checks import refuse_newer
 
 TEMP = re.compile(r"^\..+\.tmp-(\d+)-[0-9a-z]{8}$")
 DERIVED = re.compile(r"^incidents/[^/]+/(?:README\.md|status/[^/]+\.md)$")
@@ -74,6 +75,7 @@ def write_guard(journal: Journal) -> Iterator[None]:
 
 
 def repair(journal: Journal) -> Repair:
+    refuse_newer(journal)
     with writer_lock(journal.state_dir, "ij check --repair"):
         return repair_held(journal)
 

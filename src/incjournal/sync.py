@@ -31,6 +31,7 @@ from incjournal.repair import DERIVED, META_PATH, committer, repair_held
 from incjournal.store.journal import INCIDENTS, Journal, atomic_write
 from incjournal.store.lock import name_holder, try_lock, writer_lock
 from incjournal.sync_request import REQUESTED, STATUS, SYNC_LOCK
+from incjournal.write_checks import refuse_newer
 
 REBUILT = "journal: rebuild derived files after sync"  # the subject of a rebuild's commit
 ATTEMPTS = 5
@@ -78,6 +79,7 @@ def sync(
 ) -> SyncReport:
     """Sync this clone with its upstream; waits for a sync already running here. `progress`
     hears what git's fetch and push report as they go."""
+    refuse_newer(journal)
     refuse_busy(journal)
     up = gitsync.upstream(journal.root)
     with writer_lock(journal.state_dir, "ij sync", SYNC_WAIT, name=SYNC_LOCK):

@@ -8,7 +8,7 @@ from pathlib import Path
 from incjournal.core import config as config_mod
 from incjournal.core.errors import CorruptFile, IncJournalError
 from incjournal.core.fold import fold
-from incjournal.core.model import Entry, Kind
+from incjournal.core.model import FORMAT, Entry, Kind
 from incjournal.store.journal import (
     ENTRIES,
     INCIDENTS,
@@ -18,6 +18,7 @@ from incjournal.store.journal import (
     located,
     read_entry,
 )
+from incjournal.write_checks import newer_words
 
 NEEDS_REF = frozenset(
     {Kind.ANSWER, Kind.RETIRE, Kind.CONFIRM, Kind.RULE_OUT, Kind.DONE, Kind.AMEND, Kind.STRIKE}
@@ -38,9 +39,11 @@ class Problem:
 def check(journal: Journal) -> list[Problem]:
     problems: list[Problem] = []
     try:
-        config_mod.load(journal.root)
+        config = config_mod.load(journal.root)
     except CorruptFile as exc:
         problems.append(_problem(journal, journal.root / config_mod.FILENAME, exc))
+    else:
+        problems += _newer(config_mod.FILENAME, config.raw.get("format"), config_mod.FORMAT)
     base = journal.root / INCIDENTS
     for folder in sorted(base.iterdir()) if base.is_dir() else []:
         if folder.is_dir():
@@ -61,6 +64,7 @@ def _check_incident(journal: Journal, folder: Path) -> list[Problem]:
         meta = journal.read_meta(folder.name)
     except IncJournalError as exc:
         return [_problem(journal, folder / META, exc)]
+    problems += _newer(str((folder / META).relative_to(journal.root)), meta.format, FORMAT)
     entries: list[Entry] = []
     entries_dir = folder / ENTRIES
     where: dict[str, str] = {}  # entry id -> the file it was first read from
@@ -82,9 +86,17 @@ def _check_incident(journal: Journal, folder: Path) -> list[Problem]:
             continue
         where[entry.id] = rel
         entries.append(entry)
+        problems += _newer(rel, entry.extra.get("format"), FORMAT)
     problems += _check_refs(journal, folder, entries)
     fold(meta, entries)  # the fold must accept whatever the files hold
     return problems
+
+
+def _newer(rel: str, written_in: object, known: int) -> list[Problem]:
+    """A file a newer incjournal wrote: read where possible, and worth an upgrade."""
+    if isinstance(written_in, int) and not isinstance(written_in, bool) and written_in > known:
+        return [Problem(rel, 1, newer_words(written_in))]
+    return []
 
 
 def _check_refs(journal: Journal, folder: Path, entries: list[Entry]) -> list[Problem]:

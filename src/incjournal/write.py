@@ -35,7 +35,7 @@ from incjournal.store.journal import (
     slugify,
 )
 from incjournal.store.lock import writer_lock
-from incjournal.write_checks import check_backdate, check_text, public_check
+from incjournal.write_checks import check_backdate, check_text, public_check, refuse_newer
 
 if TYPE_CHECKING:
     from incjournal.hand_edits import HandEdits
@@ -120,6 +120,7 @@ def open_incident(
     title = title.strip()
     if not title:
         raise BadValue("empty title: say what is wrong, e.g. ij open 'Checkout errors in EU'")
+    refuse_newer(journal)
     cfg = journal.config
     if severity is not None and severity not in cfg.severities:
         raise BadValue(f"invalid severity {severity}: use one of {_levels(journal)}")
@@ -211,6 +212,7 @@ def record(
     extra: Mapping[str, bytes] | None = None,
 ) -> WriteResult:
     """Write one entry (and `extra` files, relative to the incident folder) and commit it."""
+    refuse_newer(journal, incident_id)
     author = resolve_author(journal, draft.by)
     from incjournal.current_stream import attach
 
@@ -273,6 +275,7 @@ def write_files(
     For derived files a user asks for explicitly (`ij brief --write`); returns (changed paths,
     commit, warnings). Nothing changed: no commit.
     """
+    refuse_newer(journal, incident_id)
     author = resolve_author(journal, None)
     folder = journal.incident_dir(incident_id)
     with writer_lock(journal.state_dir, f"{what} in {incident_id}"):

@@ -1,12 +1,34 @@
-"""What the write path checks before anything is written: a backdate that lands on the wrong day,
-a likely secret in what was typed, the public lint of a public entry."""
+"""What the write path checks before anything is written: a journal or incident written by a newer
+incjournal, a backdate that lands on the wrong day, a likely secret in what was typed, the public
+lint of a public entry."""
 
 from __future__ import annotations
 
-from incjournal.core.errors import BadTime
-from incjournal.core.model import Entry, Kind
+from incjournal.core import config as config_mod
+from incjournal.core.errors import BadTime, NewerFormat
+from incjournal.core.model import FORMAT, Entry, Kind
 from incjournal.core.times import backdate_problem
-from incjournal.store.journal import Journal
+from incjournal.store.journal import META, Journal
+
+
+def refuse_newer(journal: Journal, incident_id: str | None = None) -> None:
+    """Refuse to write to a journal (or an incident) that a newer incjournal wrote: this version
+    can read it where it can, but what it writes could contradict what the newer one means."""
+    written_in = journal.config.raw.get("format", config_mod.FORMAT)
+    if isinstance(written_in, int) and written_in > config_mod.FORMAT:
+        raise NewerFormat(f"{journal.root / config_mod.FILENAME}: {newer_words(written_in)}")
+    if incident_id is not None and (journal.incident_dir(incident_id) / META).is_file():
+        meta = journal.read_meta(incident_id)
+        if meta.format > FORMAT:
+            path = journal.incident_dir(incident_id) / META
+            raise NewerFormat(f"{path}: {newer_words(meta.format)}")
+
+
+def newer_words(written_in: object) -> str:
+    return (
+        f"written by a newer incjournal (format {written_in}); upgrade incjournal "
+        "(pip install -U incjournal) to write to it"
+    )
 
 
 def check_backdate(journal: Journal, incident_id: str, typed: str | None, entry: Entry) -> None:

@@ -17,6 +17,7 @@ from incjournal.core.times import parse_duration, zone
 TEXT_MAX = 1024 * 1024
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?", re.IGNORECASE)
 FILENAME = "incjournal.toml"
+FORMAT = 1  # of incjournal.toml: a journal of a newer format is read, never written to
 
 DEFAULT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
 DEFAULT_ROLES = ("ic", "comms", "scribe", "ops")
@@ -111,7 +112,7 @@ def default_text(timezone_name: str) -> str:
     )
     return (
         "# incjournal journal settings (see README: Configuration)\n"
-        "format = 1\n"
+        f"format = {FORMAT}\n"
         f'timezone = "{timezone_name}"\n'
         f"statuses = {list(DEFAULT_STATUSES)!r}\n".replace("'", '"')
         + f"roles = {list(DEFAULT_ROLES)!r}\n".replace("'", '"')

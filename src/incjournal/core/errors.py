@@ -65,5 +65,9 @@ class SecretFound(IncJournalError):
     pass
 
 
+class NewerFormat(IncJournalError):
+    """A file written by a newer incjournal: read where possible, never written to."""
+
+
 class UnreadableEntry(UserWarning):
     """An entry file that could not be read, skipped by a view (`path:line: problem`)."""

@@ -242,14 +242,20 @@ def entry_from_dict(data: Mapping[str, Any]) -> Entry:
             kwargs[key] = _time(key, value)
         elif expected is _STRINGS:
             kwargs[key] = _strings(key, value)
-        elif expected is not _FORMAT:
+        elif expected is _FORMAT:
+            if value != FORMAT:  # kept: a newer entry is read where possible, never rewritten
+                extra[key] = value
+        else:
             flag = value.__class__ is bool and expected is not bool  # True is an int to Python
             if flag or not isinstance(value, expected):
                 _check_type(key, value)  # says what is wrong
             kwargs[key] = value
     kind = _KINDS.get(kwargs["kind"])
     if kind is None:
-        raise ValueError(f"unknown kind {data['kind']!r}")
+        written_in = data.get("format")
+        newer = isinstance(written_in, int) and written_in > FORMAT
+        upgrade = f": written by a newer incjournal (format {written_in}); upgrade" if newer else ""
+        raise ValueError(f"unknown kind {data['kind']!r}{upgrade}")
     kwargs["kind"] = kind
     if kwargs.get("visibility", INTERNAL) not in (INTERNAL, PUBLIC):
         raise ValueError(f"visibility must be 'internal' or 'public', not {data['visibility']!r}")
@@ -314,6 +320,7 @@ class IncidentMeta:
     title: str
     opened_at: datetime
     opened_by: str
+    format: int = FORMAT  # the format its file was written in (a newer one is never written to)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -329,6 +336,8 @@ class IncidentMeta:
         for key in ("id", "title", "opened_at", "opened_by"):
             if not isinstance(data.get(key), str):
                 raise ValueError(f"missing or non-text key {key!r}")
-        return cls(
-            data["id"], data["title"], _time("opened_at", data["opened_at"]), data["opened_by"]
-        )
+        written_in = data.get("format", FORMAT)
+        if not isinstance(written_in, int) or isinstance(written_in, bool):
+            raise ValueError("'format' must be a whole number")
+        opened_at = _time("opened_at", data["opened_at"])
+        return cls(data["id"], data["title"], opened_at, data["opened_by"], written_in)
