@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -90,8 +91,8 @@ def test_allow_secret_stores_the_file_as_it_is(
 
 @pytest.mark.parametrize(
     "data",
-    [b"\x89PNG\r\n\x1a\n\x00\x00" + AWS_KEY.encode(), b"caf\xe9 latin-1 text\n"],
-    ids=["nul-bytes", "not-utf8"],
+    [b"\x89PNG\r\n\x1a\n\x00\x00" + AWS_KEY.encode(), bytes(range(256)) * 4],
+    ids=["nul-bytes", "control-bytes"],
 )
 def test_a_binary_file_is_stored_as_is(
     run: Run, journal_dir: Path, incident: str, tmp_path: Path, data: bytes
@@ -104,6 +105,46 @@ def test_a_binary_file_is_stored_as_is(
     assert entry.output is None
     assert entry.output_bytes == len(data)
     assert "redacted" not in result.stderr
+
+
+NAMES = {"latin-1": "Latin-1", "utf-16": "UTF-16"}
+
+
+@pytest.mark.parametrize("encoding", sorted(NAMES))
+def test_a_text_file_that_is_not_utf8_is_checked_for_secrets_with_a_warning(
+    run: Run, journal_dir: Path, incident: str, tmp_path: Path, encoding: str
+) -> None:
+    source = tmp_path / "app.log"
+    source.write_bytes(f"Zürich café down\naws_access_key_id={AWS_KEY}\n".encode(encoding))
+    result = run("attach", str(source))
+    entry = evidence_entry(journal_dir, incident, entry_id(result))
+    kept = stored(journal_dir, incident, entry).read_bytes()
+    assert (
+        kept.decode(encoding) == "Zürich café down\naws_access_key_id=[REDACTED:AWS access key]\n"
+    )
+    history = subprocess.run(
+        ["git", "log", "-p", "--all", "--text"], cwd=journal_dir, capture_output=True, check=True
+    ).stdout
+    assert AWS_KEY.encode(encoding) not in history and b"REDACTED" in history.replace(b"\0", b"")
+    assert entry.output is not None and "Zürich café down" in entry.output  # the preview reads
+    warning = [line for line in result.stderr.splitlines() if "not UTF-8" in line]
+    assert warning == [
+        f"ij: warning: app.log is not UTF-8 text: read as {NAMES[encoding]} to check it for "
+        "secrets and preview it, stored in its own encoding; if the preview looks wrong, convert "
+        "it (iconv -f ENCODING -t UTF-8 app.log) and attach it again"
+    ]
+    assert "redacted 1 likely secret" in result.stderr
+
+
+def test_a_latin1_file_without_secrets_is_stored_byte_for_byte(
+    run: Run, journal_dir: Path, incident: str, tmp_path: Path
+) -> None:
+    source = tmp_path / "notes.txt"
+    source.write_bytes(b"caf\xe9 latin-1 text\n")
+    result = run("attach", str(source))
+    entry = evidence_entry(journal_dir, incident, entry_id(result))
+    assert stored(journal_dir, incident, entry).read_bytes() == source.read_bytes()
+    assert "not UTF-8" in result.stderr and "redacted" not in result.stderr
 
 
 def test_stdin_is_attached(run: Run, journal_dir: Path, incident: str) -> None:

@@ -44,13 +44,25 @@ class Attachment:
     data: bytes
     is_text: bool
     findings: tuple[Finding, ...] = ()
+    encoding: str = "utf-8"  # of a text file; another one is worth a warning
 
     @property
     def preview(self) -> str | None:
         if not self.is_text:
             return None
-        head = self.data[:PREVIEW_BYTES].decode("utf-8", errors="ignore")
+        head = self.data[:PREVIEW_BYTES].decode(self.encoding, errors="ignore")
         return "".join(head.splitlines(keepends=True)[:PREVIEW_LINES])
+
+    @property
+    def warning(self) -> str | None:
+        """What to say of a text file that is not UTF-8: read in another encoding to check it."""
+        if not self.is_text or self.encoding == "utf-8":
+            return None
+        return (
+            f"{self.name} is not UTF-8 text: read as {_ENCODING_NAMES[self.encoding]} to check it "
+            "for secrets and preview it, stored in its own encoding; if the preview looks wrong, "
+            f"convert it (iconv -f ENCODING -t UTF-8 {self.name}) and attach it again"
+        )
 
 
 # --- settings ----------------------------------------------------------------------------------
@@ -180,24 +192,47 @@ def prepare_attachment(
 
     `name` None (stdin) stores it as stdin.txt or stdin.bin.
     """
-    text = _as_text(data)
-    if text is None:
+    decoded = _as_text(data)
+    if decoded is None:
         return Attachment(safe_name(name or "stdin.bin"), data, is_text=False)
+    text, encoding = decoded
     findings: list[Finding] = []
     if not allow_secret:
         from incjournal import secrets
 
         text, findings = secrets.redact(text, secret_patterns(config))
-    return Attachment(safe_name(name or "stdin.txt"), text.encode(), True, tuple(findings))
+    stored = text.encode(encoding) if findings else data  # unchanged unless redacted
+    return Attachment(safe_name(name or "stdin.txt"), stored, True, tuple(findings), encoding)
 
 
-def _as_text(data: bytes) -> str | None:
-    if b"\0" in data:
+_ENCODING_NAMES = {"utf-16": "UTF-16", "latin-1": "Latin-1"}
+_CONTROL = frozenset(chr(c) for c in range(32)) - set("\t\n\r\f\v\x1b")
+
+
+def _as_text(data: bytes) -> tuple[str, str] | None:
+    """The text of a text file and its encoding: UTF-8; UTF-16 with its byte-order mark (a
+    Windows log); or, for a file of text that is neither, Latin-1 (any byte is a character
+    there, so a secret in it is still found). None for anything else: stored as it is."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ["utf-16"]
+    elif b"\0" in data:
         return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+    else:
+        encodings = ["utf-8", "latin-1"]
+    for encoding in encodings:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return (text, encoding) if encoding == "utf-8" or _reads_as_text(text) else None
+    return None
+
+
+def _reads_as_text(text: str) -> bool:
+    """Some text, with hardly any control characters (a binary file has one byte in eight)."""
+    sample = text[:PREVIEW_BYTES]
+    controls = sum(1 for c in sample if c in _CONTROL)
+    return bool(sample) and controls * 100 <= len(sample)
 
 
 def safe_name(name: str) -> str:

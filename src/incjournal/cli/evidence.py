@@ -142,4 +142,6 @@ def attach(
         journal, incident_id, item, opts.draft(Kind.EVIDENCE, text or "")
     )
     print_written(result, "attached")
+    if item.warning:
+        typer.echo(f"ij: warning: {item.warning}", err=True)
     _report_redacted(item.findings, "file")
