@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 from pathlib import Path
 
 from conftest import Run, entry_id, git, snapshot
@@ -271,6 +272,49 @@ def test_auto_sync_offline_write_succeeds_and_says_sync_is_pending(tmp_path: Pat
     assert second.stderr.endswith("); retrying now\n")
     _wait_for_background_sync(alice)
     assert len(committed_entries(alice)) == 3
+
+
+def _background_round_with_git_busy(alice: Path, busy_for: float | None) -> str:
+    """One background sync round while another git process holds the index lock (the lock file
+    git itself takes), released after `busy_for` seconds or never; returns sync.status."""
+    from incjournal.store.journal import Journal
+    from incjournal.sync import _background_round
+
+    lock = alice / ".git" / "index.lock"
+    lock.write_text("")
+    release = threading.Timer(busy_for or 0, lambda: lock.unlink(missing_ok=True))
+    if busy_for is not None:
+        release.start()
+    try:
+        _background_round(Journal(alice))
+    finally:
+        release.cancel()
+        lock.unlink(missing_ok=True)
+    return (alice / ".git" / "incjournal" / "sync.status").read_text()
+
+
+def test_a_background_sync_waits_out_a_git_busy_for_a_moment(tmp_path: Path) -> None:
+    remote, alice, _bob, incident = _team(tmp_path)
+    Run(alice)("note", "to push", "-i", incident)
+    assert _background_round_with_git_busy(alice, 1.0) == "ok\n"
+    assert git(remote, "rev-parse", "main") == git(alice, "rev-parse", "HEAD")
+    _auto_sync_on(alice)
+    later = Run(alice)("note", "no stale warning", "-i", incident)
+    assert later.stderr == ""  # the busy moment left no "sync pending" behind
+    _wait_for_background_sync(alice)
+
+
+def test_a_background_sync_that_stays_busy_is_reported_by_the_next_write(tmp_path: Path) -> None:
+    remote, alice, _bob, incident = _team(tmp_path)
+    Run(alice)("note", "to push", "-i", incident)
+    status = _background_round_with_git_busy(alice, None)
+    assert status.startswith("failed ") and "index.lock" in status
+    assert git(remote, "rev-parse", "main") != git(alice, "rev-parse", "HEAD")
+    _auto_sync_on(alice)
+    later = Run(alice)("note", "says so", "-i", incident)
+    assert later.stderr.startswith("ij: warning: sync pending: the last sync failed: ")
+    _wait_for_background_sync(alice)
+    assert git(remote, "rev-parse", "main") == git(alice, "rev-parse", "HEAD")
 
 
 def test_a_journal_in_a_subfolder_of_a_bigger_repo_converges(tmp_path: Path) -> None:

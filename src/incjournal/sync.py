@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,13 @@ BACKGROUND_TIMEOUT = 20.0  # per network call of a background sync
 
 class SyncError(GitError):
     pass
+
+
+class GitBusy(SyncError):
+    """A git lock, rebase or merge in the way: usually over in a moment."""
+
+
+BUSY_PAUSES = (0.5, 1.0, 2.0, 4.0)  # a background round waits out a busy git this long
 
 
 @dataclass(frozen=True)
@@ -90,7 +98,7 @@ def sync(
 def refuse_busy(journal: Journal) -> None:
     reason = gitlog.busy_reason(journal.git_dir)
     if reason:
-        raise SyncError(
+        raise GitBusy(
             f"cannot sync now: {reason}; run `ij sync` again once git is free "
             "(entries written meanwhile are kept)"
         )
@@ -250,8 +258,14 @@ def background(journal: Journal, fd: int) -> None:
 
 def _background_round(journal: Journal) -> None:
     def run() -> SyncReport:
-        refuse_busy(journal)
+        """A git busy for a moment (a user's `git status`, an editor's) is waited out: only a
+        round that still finds it busy is a failed one, which the next write reports."""
         up = gitsync.upstream(journal.root)
+        for pause in BUSY_PAUSES:
+            try:
+                return sync_held(journal, up, False, BACKGROUND_TIMEOUT)
+            except GitBusy:
+                time.sleep(pause)
         return sync_held(journal, up, False, BACKGROUND_TIMEOUT)
 
     try:
