@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import Run, ij_subprocess, snapshot
+from conftest import Run, git, ij_subprocess, snapshot
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -163,9 +163,18 @@ def test_a_bad_entry_file_is_skipped_by_every_view_with_its_path_and_line(
             assert "skipped incidents/" in result.stdout, result.stdout
             continue
         assert f"{bad}:{line}: " in result.stderr and said in result.stderr, (view, result.stderr)
+        if view[0] in ("show", "review", "brief", "handoff"):  # a render says it is incomplete
+            assert result.stdout.rstrip().endswith(
+                "> **Incomplete:** an entry file could not be read and is left out of this "
+                "view; `ij check` names it and the problem."
+            ), view
+    public = run("brief", "--for", "public", code=None).stdout
+    assert "Incomplete" not in public  # the warning on stderr tells whoever runs it
     assert "pool at 5/5" in run("timeline").stdout
     proc = ij_subprocess(journal_dir, "timeline")
     assert proc.returncode == 0 and f"{bad}:{line}: " in proc.stderr
+    git(journal_dir, "checkout", "--", str(bad))  # mended: whole again, and says nothing
+    assert "Incomplete" not in run("show").stdout
 
 
 def test_check_names_every_problem_at_its_line(run: Run, journal_dir: Path) -> None:

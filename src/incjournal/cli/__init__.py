@@ -11,6 +11,8 @@ import functools
 import os
 import sys
 import warnings
+from collections.abc import Sequence
+from contextvars import ContextVar
 from typing import Any
 
 import typer
@@ -59,13 +61,24 @@ def _sanitised(callback: Any) -> Any:
     def run(*args: Any, **kwargs: Any) -> Any:
         with sanitised(), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", UnreadableEntry)
+            token = CAUGHT.set(caught)
             try:
                 return callback(*args, **kwargs)
             finally:
+                CAUGHT.reset(token)
                 _show(caught)
 
     run.sanitised = True  # type: ignore[attr-defined]
     return run
+
+
+# the warnings a running command has met so far: a render says when it left an entry out
+CAUGHT: ContextVar[Sequence[warnings.WarningMessage]] = ContextVar("ij_caught", default=())
+
+
+def unreadable_so_far() -> set[str]:
+    """The entry files (as `path:line: problem`) the running command skipped so far."""
+    return {str(w.message) for w in CAUGHT.get() if issubclass(w.category, UnreadableEntry)}
 
 
 def _show(caught: list[warnings.WarningMessage]) -> None:

@@ -91,7 +91,8 @@ def brief(
     else:
         since_at = parse_time(since, journal.config.tz, now) if since else None
         text = briefs.render_brief(journal, state, audience, now, since_at)
-        emit_markdown(text, raw=markdown)
+        known = journal.config.audiences.get(audience)
+        emit_markdown(text, raw=markdown, public=known is not None and known.public)
     _warn([f"public lint: {f}" for f in findings])
     _warn(briefs.advice(state, journal.config, audience))
     if findings and not write:

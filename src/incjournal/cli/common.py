@@ -234,8 +234,16 @@ def is_tty() -> bool:
     return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
 
 
-def emit_markdown(text: str, raw: bool = False) -> None:
-    """Markdown rendered with rich on a terminal, raw when piped or asked for."""
+def emit_markdown(text: str, raw: bool = False, *, public: bool = False) -> None:
+    """Markdown rendered with rich on a terminal, raw when piped or asked for. A render that left
+    out an entry file it could not read says so at its end (not a public one: the warning on
+    stderr tells whoever runs it)."""
+    from incjournal.cli import unreadable_so_far
+    from incjournal.render.text import left_out
+
+    skipped = unreadable_so_far()
+    if skipped and not public:
+        text = text.rstrip("\n") + "\n\n" + left_out(len(skipped))
     if raw or not is_tty():
         typer.echo(text, nl=not text.endswith("\n"))
         return

@@ -103,3 +103,16 @@ def quote(text: str) -> Md:
 def quoted(text: str) -> str:
     """A short text inline, or a block when it spans lines."""
     return inline(text) if "\n" not in text.strip() else "\n\n" + text_block(text.strip()) + "\n"
+
+
+def left_out(files: int) -> str:
+    """The line a render ends with when it left out entry files that could not be read."""
+    if files == 1:
+        return (
+            "> **Incomplete:** an entry file could not be read and is left out of this view; "
+            "`ij check` names it and the problem.\n"
+        )
+    return (
+        f"> **Incomplete:** {files} entry files could not be read and are left out of this "
+        "view; `ij check` names each and its problem.\n"
+    )
