@@ -168,6 +168,7 @@ def test_a_bad_entry_file_is_skipped_by_every_view_with_its_path_and_line(
                 "> **Incomplete:** an entry file could not be read and is left out of this "
                 "view; `ij check` names it and the problem."
             ), view
+    assert f"{bad}:{line}: " in run("list").stderr  # again: the cached row is not trusted
     public = run("brief", "--for", "public", code=None).stdout
     assert "Incomplete" not in public  # the warning on stderr tells whoever runs it
     assert "pool at 5/5" in run("timeline").stdout

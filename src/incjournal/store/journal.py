@@ -310,6 +310,20 @@ def read_entries(folder: Path, names: Iterable[str]) -> dict[str, Entry]:
     return entries
 
 
+@contextlib.contextmanager
+def noting_unreadable() -> Iterator[list[str]]:
+    """The entry files skipped within the block as unreadable (filled when it ends); their
+    warnings still go on to the caller."""
+    skipped: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UnreadableEntry)
+        yield skipped
+    for warning in caught:
+        if issubclass(warning.category, UnreadableEntry):
+            skipped.append(str(warning.message))
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+
+
 def located(problem: str, path: str) -> str:
     """A file's read problem as `path:line: what` (the line TOML names, or the key's line)."""
     what = problem.removeprefix(f"{path}: ").replace("; `ij check` lists every problem", "")

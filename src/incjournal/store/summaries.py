@@ -37,7 +37,7 @@ from incjournal.store.cache import (
     too_recent,
     write_cache,
 )
-from incjournal.store.journal import ENTRIES, INCIDENTS, META, Journal
+from incjournal.store.journal import ENTRIES, INCIDENTS, META, Journal, noting_unreadable
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -177,10 +177,12 @@ def _row(journal: Journal, prefix: str, incident_id: str, taken: int) -> Row | N
     files = scan(prefix + ENTRIES)
     names = tuple(sorted(files))
     sigs = [meta_sig, dir_sig, *(files[n] for n in names)]
-    stamps = None
-    if not any(too_recent(s, taken) for s in sigs):  # (a missing file counts as too recent)
+    with noting_unreadable() as skipped:
+        summary = _summary(journal, incident_id)
+    stamps = None  # a row with a file too recent to trust, or unreadable, is made again
+    if not skipped and not any(too_recent(s, taken) for s in sigs):  # (missing: too recent)
         stamps = b"".join(_PACK(*s) for s in sigs if s is not None)
-    return stamps, names, tuple(_summary(journal, incident_id))
+    return stamps, names, tuple(summary)
 
 
 def _summary(journal: Journal, incident_id: str) -> Summary:
