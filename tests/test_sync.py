@@ -343,11 +343,15 @@ def test_a_journal_in_a_subfolder_of_a_bigger_repo_converges(tmp_path: Path) -> 
     assert_healthy(ops)
 
 
+def _refusing_hook(hook: Path, why: str) -> None:
+    """A git hook (a real script git runs) that says `why` and refuses."""
+    hook.write_text(f"#!/bin/sh\necho '{why}' >&2\nexit 1\n")
+    hook.chmod(hook.stat().st_mode | stat.S_IEXEC)
+
+
 def test_a_push_the_server_refuses_is_a_clear_error(tmp_path: Path) -> None:
     remote, alice, _bob, incident = _team(tmp_path)
-    hook = remote / "hooks" / "pre-receive"
-    hook.write_text("#!/bin/sh\necho 'main is frozen' >&2\nexit 1\n")
-    hook.chmod(hook.stat().st_mode | stat.S_IEXEC)
+    _refusing_hook(remote / "hooks" / "pre-receive", "main is frozen")
     Run(alice)("note", "cannot go out", "-i", incident)
     result = Run(alice)("sync", code=2)
     assert result.stderr == (
@@ -358,9 +362,7 @@ def test_a_push_the_server_refuses_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_a_push_a_local_hook_refuses_is_a_refusal_not_an_offline_remote(tmp_path: Path) -> None:
     remote, alice, _bob, incident = _team(tmp_path)
-    hook = alice / ".git" / "hooks" / "pre-push"
-    hook.write_text("#!/bin/sh\necho 'no pushing on fridays' >&2\nexit 1\n")
-    hook.chmod(hook.stat().st_mode | stat.S_IEXEC)
+    _refusing_hook(alice / ".git" / "hooks" / "pre-push", "no pushing on fridays")
     Run(alice)("note", "kept here", "-i", incident)
     result = Run(alice)("sync", code=2)
     assert result.stderr == (
