@@ -170,3 +170,35 @@ def test_nothing_to_snooze(run: Run, journal_dir: Path, clock: Clock) -> None:
     run("open", "Search is slow", "--sev", "3")
     err = run("snooze", "no-ic", "10m", code=2).stderr
     assert err == "ij: error: no nudge 'no-ic' right now: there is nothing to snooze\n"
+
+
+def test_follow_ups_of_resolved_incidents_are_nudged_until_tracked(
+    run: Run, journal_dir: Path, clock: Clock
+) -> None:
+    """A week after resolution an open follow-up not linked to an issue is pointed out, in
+    `ij nudges --all` too, whichever incident is current; a link or `ij done` ends it."""
+    run("open", "Checkout errors in EU", "--sev", "2", "--id", "checkout", "--ic", "alice")
+    alert = entry_id(run("action", "Alert on pool saturation", "--owner", "carol", "--follow-up"))
+    test = entry_id(run("action", "Load-test the pool limit", "--owner", "bob", "--follow-up"))
+    clock.minute(60)
+    run("status", "resolved", "Checkouts normal")
+    (journal_dir / "incidents" / "2026-11-23-checkout" / "review.md").write_text("# Review\n")
+    clock.minute(60 + 7 * 24 * 60 - 1)  # a minute short of a week
+    assert not any(n.startswith("followup-unlinked") for n in shown(run))
+    run("open", "Search is slow", "--sev", "3", "--id", "search", "--ic", "dan")
+    clock.minute(60 + 7 * 24 * 60)
+    found = shown(run)  # the current incident is "search" now
+    assert not any(n.startswith("followup-unlinked") for n in found)
+    listed = run("nudges", "--all", code=None).stdout
+    assert "== 2026-11-23-checkout (resolved): Checkout errors in EU" in listed
+    assert f"followup-unlinked:{alert}" in listed and f"followup-unlinked:{test}" in listed
+    assert "tracked nowhere else 7d 0h after the incident was resolved" in listed
+    assert f"ij link {alert[:6]} URL" in listed
+    run("link", alert, "https://github.com/acme/shop/issues/812", "-i", "checkout")
+    run("done", test, "-i", "checkout")
+    every = json.loads(run("nudges", "--all", "--json", code=None).stdout)
+    checkout = [i for i in every if i["incident"] == "2026-11-23-checkout"]
+    assert checkout == [] or not any(
+        n["id"].startswith("followup-unlinked") for n in checkout[0]["nudges"]
+    )
+    assert all(set(i) == {"incident", "nudges"} and i["nudges"] for i in every)

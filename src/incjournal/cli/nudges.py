@@ -30,25 +30,63 @@ if TYPE_CHECKING:
 
 
 @app.command("nudges")
-def nudges_(incident: IncidentOpt = None, as_json: JsonOpt = False) -> None:
+def nudges_(
+    incident: IncidentOpt = None,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "-a", "--all", help="Every incident with something to point out (follow-ups too)."
+        ),
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
     """What a seasoned incident commander would point out now; exit 1 if any is urgent.
 
-    Example: ij nudges
+    With --all: every incident's, resolved ones included (follow-ups without an owner, or not
+    yet linked to an issue a week after resolution).
+
+    Example: ij nudges --all
     """
-    from incjournal.nudges import URGENT, compute
+    from incjournal.nudges import URGENT
 
     journal = open_journal()
-    incident_id = journal.resolve_incident(incident)
-    state = journal_mod.load_state(journal, incident_id)
     now = utcnow()
-    written = journal.review_written(incident_id)
-    found = compute(state, journal.config, now, review_written=written)
+    ids = journal.incident_ids() if every else [journal.resolve_incident(incident)]
+    found = {incident_id: _nudges_of(journal, incident_id, now) for incident_id in ids}
+    if every:
+        found = {incident_id: nudges for incident_id, nudges in found.items() if nudges[1]}
     if as_json:
-        emit_json([n.to_json() for n in found])
+        listed = [
+            {"incident": i, "nudges": [n.to_json() for n in ns]} for i, (_, ns) in found.items()
+        ]
+        emit_json(listed if every else listed[0]["nudges"])
+    elif every:
+        _print_all(found, journal, now)
     else:
-        _print(found, state, journal, now)
-    if any(n.level == URGENT for n in found):
+        for state, nudges in found.values():
+            _print(nudges, state, journal, now)
+    if any(n.level == URGENT for _, nudges in found.values() for n in nudges):
         raise typer.Exit(int(ExitCode.CHECK_FAILED))
+
+
+def _nudges_of(
+    journal: Journal, incident_id: str, now: datetime
+) -> tuple[IncidentState, list[Nudge]]:
+    from incjournal.nudges import compute
+
+    state = journal_mod.load_state(journal, incident_id)
+    written = journal.review_written(incident_id)
+    return state, compute(state, journal.config, now, review_written=written)
+
+
+def _print_all(
+    found: dict[str, tuple[IncidentState, list[Nudge]]], journal: Journal, now: datetime
+) -> None:
+    for incident_id, (state, nudges) in found.items():
+        typer.echo(f"== {incident_id} ({state.status}): {state.meta.title}")
+        _print(nudges, state, journal, now)
+    if not found:
+        typer.echo("Nothing to point out in any incident right now.")
 
 
 def _print(found: Sequence[Nudge], state: IncidentState, journal: Journal, now: datetime) -> None:

@@ -26,6 +26,7 @@ DEFAULTS: Mapping[str, str | Mapping[int, str]] = {
     "public_stale_after": "10m",
     "review_after": "0m",
     "stream_idle_after": {1: "30m", 2: "60m", 3: "2h", 4: "8h"},
+    "followup_link_after": "7d",
 }
 UNSET_SEVERITY = 2  # an incident without a severity uses SEV2's thresholds
 
@@ -43,6 +44,7 @@ class Thresholds:
     public_stale_after: timedelta
     review_after: timedelta
     stream_idle_after: timedelta
+    followup_link_after: timedelta
     disabled: frozenset[str] = frozenset()
 
 

@@ -4,7 +4,9 @@ and workstreams that have a lead and keep moving."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
+from incjournal.core.links import links_by_ref
 from incjournal.core.model import Kind
 from incjournal.core.times import human_duration
 from incjournal.nudges.nudge import INFO, WARN, Context, Nudge, clip, short_id
@@ -13,15 +15,7 @@ from incjournal.nudges.nudge import INFO, WARN, Context, Nudge, clip, short_id
 def after_resolution(c: Context) -> Iterator[Nudge]:
     if not c.state.is_resolved:
         return
-    for item in c.state.open_items("actions"):
-        if item.entry.follow_up and not item.entry.owner:
-            yield Nudge(
-                f"followup-unowned:{item.entry.id}",
-                WARN,
-                (item.entry.id,),
-                f"Follow-up {short_id(item.entry)} {clip(item.entry)} has no owner: follow-ups "
-                "without an owner rarely get done. Name one before the review.",
-            )
+    yield from _followups(c)
     for item in c.state.open_items("questions"):
         short = short_id(item.entry)
         yield Nudge(
@@ -34,9 +28,41 @@ def after_resolution(c: Context) -> Iterator[Nudge]:
     yield from _review(c)
 
 
+def _followups(c: Context) -> Iterator[Nudge]:
+    """Follow-ups with no owner; and, a while after resolution, any still not linked to an issue
+    where the team tracks work (an overdue one is `action-overdue`, like any action)."""
+    links = links_by_ref(c.state)
+    since_resolved = c.now - _resolved_at(c)
+    for item in c.state.open_items("actions"):
+        entry, short = item.entry, short_id(item.entry)
+        if not entry.follow_up:
+            continue
+        if not entry.owner:
+            yield Nudge(
+                f"followup-unowned:{entry.id}",
+                WARN,
+                (entry.id,),
+                f"Follow-up {short} {clip(entry)} has no owner: follow-ups without an owner "
+                "rarely get done. Name one before the review.",
+            )
+        if entry.id not in links and since_resolved >= c.limits.followup_link_after:
+            yield Nudge(
+                f"followup-unlinked:{entry.id}",
+                WARN,
+                (entry.id,),
+                f"Follow-up {short} {clip(entry)} is still open and tracked nowhere else "
+                f"{human_duration(since_resolved)} after the incident was resolved: file it "
+                f"where the team tracks work and record it with ij link {short} URL "
+                "(ij actions --follow-up --open --format gh drafts the issues).",
+            )
+
+
+def _resolved_at(c: Context) -> datetime:
+    return c.state.milestones.resolved or c.state.status_changes[-1].at
+
+
 def _review(c: Context) -> Iterator[Nudge]:
-    resolved = c.state.milestones.resolved or c.state.status_changes[-1].at
-    if c.review_written or c.now - resolved < c.limits.review_after:
+    if c.review_written or c.now - _resolved_at(c) < c.limits.review_after:
         return
     yield Nudge(
         "review-missing",
