@@ -11,8 +11,8 @@ import pytest
 from conftest import Run, snapshot
 from incident_fixture import write
 
-from incjournal import stats
-from incjournal.cli.review import _rich_stats
+from incjournal import stats, trends
+from incjournal.cli.review import _stats_tables
 from incjournal.core.model import Entry, IncidentMeta, Kind
 
 DAY = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
@@ -119,10 +119,13 @@ def test_plain_table_when_piped(run: Run, journal: Path) -> None:
 def test_rich_table_on_a_terminal(journal: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from incjournal.store.journal import Journal
 
-    _rich_stats(stats.by_severity(stats.collect(Journal(journal))))
+    incidents = stats.collect(Journal(journal))
+    months = trends.by_month(incidents, UTC)
+    _stats_tables(stats.by_severity(incidents), months, rich=True)
     out = capsys.readouterr().out
     assert "Incidents by severity" in out and "severity" in out
     assert "│ SEV1 " in out and "│ 1h 25m / 1h 37m │" in out
+    assert "By month" in out and "│ 2026-05 │" in out
 
 
 def test_empty_journal(run: Run, journal_dir: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
 from incjournal.core.config import Config
@@ -151,3 +151,34 @@ def timeline(
             continue
         out.append(entry)
     return out
+
+
+TIMELINE_COLUMNS = (
+    "at", "local_time", "id", "kind", "author", "stream", "summary", "text", "why", "owner",
+    "due", "ref", "visibility", "tags",
+)  # fmt: skip
+
+
+def timeline_cells(entries: Sequence[Entry], tz: tzinfo) -> list[tuple[str, ...]]:
+    """The timeline as `TIMELINE_COLUMNS` cells for `--format csv`: the time in UTC (RFC 3339) and
+    in the journal's zone (ISO 8601 with its offset), the whole text (newlines kept), tags
+    separated by spaces."""
+    return [
+        (
+            to_rfc3339(e.at),
+            e.at.astimezone(tz).isoformat(timespec="seconds"),
+            e.id,
+            str(e.kind),
+            e.author,
+            e.stream or "",
+            e.headline,
+            e.text,
+            e.why or "",
+            e.owner or "",
+            to_rfc3339(e.due) if e.due else "",
+            e.ref or "",
+            e.visibility,
+            " ".join(e.tags),
+        )
+        for e in entries
+    ]

@@ -124,14 +124,14 @@ def by_severity(incidents: Sequence[IncidentMetrics]) -> list[Group]:
     """One group per severity present (worst first, unset last), then 'all'."""
     levels = sorted({i.severity for i in incidents}, key=lambda s: (s is None, s or 0))
     groups = [
-        group(
-            f"SEV{level}" if level is not None else "unset",
-            level,
-            [i for i in incidents if i.severity == level],
-        )
+        group(severity_label(level), level, [i for i in incidents if i.severity == level])
         for level in levels
     ]
     return [*groups, group("all", None, incidents)]
+
+
+def severity_label(level: int | None) -> str:
+    return f"SEV{level}" if level is not None else "unset"
 
 
 def stats_json(groups: Sequence[Group], since: datetime | None) -> dict[str, Any]:
@@ -187,12 +187,38 @@ def compact_rows(groups: Sequence[Group]) -> list[tuple[str, ...]]:
     ]
 
 
-def plain_table(groups: Sequence[Group]) -> str:
-    """Aligned plain-text columns for pipes."""
-    table = [HEADERS, *rows(groups)]
-    widths = [max(len(row[c]) for row in table) for c in range(len(HEADERS))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in table]
-    return "\n".join(line.rstrip() for line in lines)
+CSV_HEADERS = (
+    "severity",
+    "count",
+    "open",
+    *(f"{m}_{part}" for m in METRICS for part in ("n", "median_s", "p90_s")),
+)
+
+
+def csv_rows(groups: Sequence[Group]) -> list[tuple[str, ...]]:
+    """Cells for `--format csv`: durations in whole seconds (empty when unknown)."""
+    return [
+        (
+            g.label,
+            str(g.count),
+            str(g.open),
+            *(
+                cell
+                for m in METRICS
+                for cell in (
+                    str(g.metrics[m].n),
+                    seconds_cell(g.metrics[m].median),
+                    seconds_cell(g.metrics[m].p90),
+                )
+            ),
+        )
+        for g in groups
+    ]
+
+
+def seconds_cell(value: timedelta | None) -> str:
+    """A duration as whole seconds for a CSV cell; empty when unknown."""
+    return "" if value is None else str(round(value.total_seconds()))
 
 
 def _seconds(value: timedelta | None) -> int | None:

@@ -34,6 +34,9 @@ AtOpt = Annotated[
     str | None,
     typer.Option("--at", help="When it happened: 10:42, 15m ago, -15m or ISO 8601 (default: now)."),
 ]
+TableFormatOpt = Annotated[
+    str, typer.Option("--format", help="table (default), or csv for a spreadsheet.")
+]
 ByOpt = Annotated[
     str | None,
     typer.Option("--by", help="Author 'Name <email>' (default: INCJOURNAL_AUTHOR, git)."),
@@ -260,3 +263,13 @@ def need(value: str | None, what: str, example: str) -> str:
     if value is None or not value.strip():
         raise BadValue(f"missing {what}: e.g. {example}")
     return value
+
+
+def table_format(value: str, as_json: bool = False) -> str:
+    """`--format` of a view that is a table: "table" or "csv" (not both csv and --json)."""
+    chosen = value.strip().lower()
+    if chosen not in ("table", "csv"):
+        raise BadValue(f"unknown format {value!r}: use table or csv")
+    if chosen == "csv" and as_json:
+        raise BadValue("--json and --format csv exclude each other: give one of them")
+    return chosen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,10 +14,12 @@ from incjournal.cli.common import (
     ByOpt,
     IncidentOpt,
     JsonOpt,
+    TableFormatOpt,
     emit_json,
     emit_markdown,
     is_tty,
     open_journal,
+    table_format,
 )
 from incjournal.cli.terminal import raw_stdout
 from incjournal.core.controls import visible
@@ -25,6 +28,7 @@ from incjournal.core.times import parse_time, utcnow
 
 if TYPE_CHECKING:
     from incjournal.stats import Group
+    from incjournal.trends import Month
 
 MarkdownOpt = Annotated[bool, typer.Option("--markdown", help="Raw Markdown, even on a terminal.")]
 FORMATS = ("json", "markdown")
@@ -107,38 +111,86 @@ def stats(
     since: Annotated[
         str | None, typer.Option("--since", help="Only incidents opened then or later.")
     ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="severity or month (default: both; CSV: severity)."),
+    ] = None,
     as_json: JsonOpt = False,
+    fmt: TableFormatOpt = "table",
 ) -> None:
     """Per peak severity (the worst each incident reached): incidents, open ones, median and p90
-    TTD / TTM / TTR.
+    TTD / TTM / TTR; then per month (in the journal's zone, by the month each incident opened):
+    incidents per peak severity and the mean TTD / TTM / TTR (MTTD, MTTM, MTTR).
 
     Example: ij stats --since 2026-01-01
+    Example: ij stats --by month --format csv > trends.csv
     """
     from incjournal import stats as stats_mod
+    from incjournal import trends
 
+    chosen = table_format(fmt, as_json)
+    if by not in (None, "severity", "month"):
+        raise BadValue(f"unknown --by {by!r}: use severity or month")
     journal = open_journal()
     since_at = parse_time(since, journal.config.tz, utcnow()) if since else None
-    groups = stats_mod.by_severity(stats_mod.collect(journal, since_at))
+    incidents = stats_mod.collect(journal, since_at)
+    groups = stats_mod.by_severity(incidents)
+    months = trends.by_month(incidents, journal.config.tz)
     if as_json:
-        emit_json(stats_mod.stats_json(groups, since_at))
-    elif is_tty():
-        _rich_stats(groups)
+        emit_json(
+            {**stats_mod.stats_json(groups, since_at), "months": [m.to_json() for m in months]}
+        )
+    elif chosen == "csv":
+        _stats_csv(groups, months, by)
     else:
-        typer.echo(stats_mod.plain_table(groups))
+        shown = (groups if by != "month" else None, months if by != "severity" else None)
+        _stats_tables(*shown, rich=is_tty())
 
 
-def _rich_stats(groups: list[Group]) -> None:
+def _stats_csv(groups: list[Group], months: list[Month], by: str | None) -> None:
+    from incjournal import stats as stats_mod
+    from incjournal import trends
+    from incjournal.tables import to_csv
+
+    if by == "month":
+        text = to_csv(trends.csv_headers(months), trends.csv_rows(months))
+    else:
+        text = to_csv(stats_mod.CSV_HEADERS, stats_mod.csv_rows(groups))
+    typer.echo(text, nl=False)
+
+
+def _stats_tables(groups: list[Group] | None, months: list[Month] | None, *, rich: bool) -> None:
+    """The tables asked for: rich on a terminal, aligned columns for a pipe."""
+    from incjournal import stats as stats_mod
+    from incjournal import trends
+    from incjournal.tables import aligned
+
+    tables = []
+    if groups is not None:
+        caption = "median / p90 since impact start; — = not known"
+        cells = stats_mod.compact_rows(groups) if rich else stats_mod.rows(groups)
+        heads = stats_mod.COMPACT_HEADERS if rich else stats_mod.HEADERS
+        tables.append(("Incidents by severity", caption, heads, cells))
+    if months:
+        caption = "incidents by the month they opened; mean since impact start; — = not known"
+        tables.append(("By month", caption, trends.headers(months), trends.rows(months)))
+    for n, (title, caption, heads, cells) in enumerate(tables):
+        if rich:
+            _rich_table(title, caption, heads, cells)
+        else:
+            typer.echo(("\n" if n else "") + aligned(heads, cells))
+
+
+def _rich_table(
+    title: str, caption: str, headers: Sequence[str], rows: Sequence[Sequence[str]]
+) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from incjournal import stats as stats_mod
-
-    table = Table(
-        title="Incidents by severity", caption="median / p90 since impact start; — = not known"
-    )
-    for n, header in enumerate(stats_mod.COMPACT_HEADERS):
+    table = Table(title=title, caption=caption)
+    for n, header in enumerate(headers):
         table.add_column(header, justify="left" if n == 0 else "right", no_wrap=True)
-    for row in stats_mod.compact_rows(groups):
+    for row in rows:
         table.add_row(*map(visible, row))
     Console(file=raw_stdout()).print(table)
 

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from incjournal import write as journal_mod
 from incjournal.cli import app
-from incjournal.cli.common import IncidentOpt, JsonOpt, open_journal
+from incjournal.cli.common import (
+    IncidentOpt,
+    JsonOpt,
+    TableFormatOpt,
+    open_journal,
+    table_format,
+)
 from incjournal.core.errors import BadValue, ExitCode
 from incjournal.core.model import Entry, Kind
 from incjournal.core.times import parse_time, show, utcnow
+from incjournal.store.journal import Journal
+
+if TYPE_CHECKING:
+    from incjournal.core.fold import IncidentState
 
 
 @app.command()
@@ -27,47 +39,78 @@ def timeline(
         str | None, typer.Option("-s", "--stream", help="Only this workstream's entries.")
     ] = None,
     as_json: JsonOpt = False,
+    fmt: TableFormatOpt = "table",
 ) -> None:
     """The incident's chronological log (corrected view).
 
-    With --json: a JSON array, one entry per line.
+    With --json: a JSON array, one entry per line. With --format csv: one row per entry, the
+    whole text, times in UTC and in the journal's zone.
 
     Example: ij timeline --since "1h ago" --kind decision
+    Example: ij timeline --format csv > timeline.csv
     """
-    from incjournal.rows import timeline as build
     from incjournal.store.renders import rendered
 
+    chosen = table_format(fmt, as_json)
     journal = open_journal()
     incident_id = journal.resolve_incident(incident)
     tz = journal.config.tz
-    since_at = parse_time(since, tz, utcnow()) if since else None
-    kinds = [_kind(k) for k in kind or []]
-    whole = since is None and not kinds and by is None and stream is None
-    if as_json and whole:  # the whole timeline: cached
-        text = rendered(
-            journal, incident_id, "timeline-json", "", lambda s: _timeline_json(build(s))
-        )
-        typer.echo(text)
+    wanted = Wanted(
+        parse_time(since, tz, utcnow()) if since else None, [_kind(k) for k in kind or []], by
+    )
+    if as_json and wanted.everything and stream is None:  # the whole timeline: cached
+        typer.echo(rendered(journal, incident_id, "timeline-json", "", _whole_timeline_json))
         return
-    state = journal_mod.load_state(journal, incident_id)
-    entries = build(state, since=since_at, kinds=kinds, by=by)
-    if stream is not None:
-        from incjournal.core.streams import find, member_ids
-
-        own = member_ids(state.entries, find(state, stream).name)
-        entries = [e for e in entries if e.id in own]
+    entries = _entries(journal, incident_id, wanted, stream)
     if as_json:
         typer.echo(_timeline_json(entries))
-        return
-    from incjournal.render.labels import headline  # one line each, "(+N lines)" when longer
+    elif chosen == "csv":
+        from incjournal.rows import TIMELINE_COLUMNS, timeline_cells
+        from incjournal.tables import to_csv
 
-    lines = [
-        f"{show(entry.at, tz)}  {entry.id[:6]}  {entry.kind:<10} {headline(entry)}"
-        f"  — {entry.author}"
-        for entry in entries
-    ]
-    if lines:
-        typer.echo("\n".join(lines))
+        typer.echo(to_csv(TIMELINE_COLUMNS, timeline_cells(entries, tz)), nl=False)
+    elif entries:
+        typer.echo("\n".join(_line(entry, tz) for entry in entries))
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """Which entries of the timeline: from `since`, of `kinds` (any when empty), `by` whom."""
+
+    since: datetime | None
+    kinds: list[Kind]
+    by: str | None
+
+    @property
+    def everything(self) -> bool:
+        return self.since is None and not self.kinds and self.by is None
+
+
+def _entries(journal: Journal, incident_id: str, wanted: Wanted, stream: str | None) -> list[Entry]:
+    from incjournal.rows import timeline as build
+
+    state = journal_mod.load_state(journal, incident_id)
+    entries = build(state, since=wanted.since, kinds=wanted.kinds, by=wanted.by)
+    if stream is None:
+        return entries
+    from incjournal.core.streams import find, member_ids
+
+    own = member_ids(state.entries, find(state, stream).name)
+    return [e for e in entries if e.id in own]
+
+
+def _line(entry: Entry, tz: tzinfo) -> str:
+    """One line an entry: "(+N lines)" when its text is longer."""
+    from incjournal.render.labels import headline
+
+    when, kind = show(entry.at, tz), f"{entry.kind:<10}"
+    return f"{when}  {entry.id[:6]}  {kind} {headline(entry)}  — {entry.author}"
+
+
+def _whole_timeline_json(state: IncidentState) -> str:
+    from incjournal.rows import timeline as build
+
+    return _timeline_json(build(state))
 
 
 def _timeline_json(entries: Sequence[Entry]) -> str:
