@@ -13,6 +13,7 @@ import re
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 CONTROL_KEEP_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SPECIAL = re.compile(r"[\\`*_\[\]<|~]")
+_ESCAPABLE = re.compile(r"[\\`*_\[\]<|~&]")  # a word without these is shown as it is
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 _LEADING = re.compile(r"^([#>+=-]|\d{1,9}[.)](?=\s|$))")
 _WORD = re.compile(r"^([(\"'“‘«]*)(.*?)([.,;:!?)\"'”’»]*)$", re.S)
@@ -39,7 +40,8 @@ def inline(text: str) -> str:
     """One line of Markdown (newlines become spaces) that cannot start or end a block, link,
     tag or code span."""
     flat = _CONTROL.sub("", " ".join(text.split()))
-    out = " ".join(_word(w) for w in flat.split(" ")) if flat else ""
+    plain = _ESCAPABLE.search(flat) is None  # most text: no word needs a backslash or backticks
+    out = flat if plain else " ".join(_word(w) for w in flat.split(" "))
     return "\\" + out if _LEADING.match(out) else out
 
 
