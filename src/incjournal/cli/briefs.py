@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Annotated, Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -23,8 +24,12 @@ from incjournal.cli.common import (
 )
 from incjournal.core.cadence import Due, due_updates
 from incjournal.core.errors import BadValue, ExitCode
-from incjournal.core.model import RENDERED, Kind
+from incjournal.core.model import RENDERED, Entry, Kind
 from incjournal.core.times import parse_duration, parse_time, to_rfc3339, utcnow
+
+if TYPE_CHECKING:
+    from incjournal.core.fold import IncidentState
+    from incjournal.store.journal import Journal
 
 AUDIENCES = "responders, engineering, support, exec, public (or one of your own)."
 
@@ -34,26 +39,36 @@ AllowLintOpt = Annotated[
 ]
 
 
+BRIEF_FORMATS = ("markdown", "slack", "text", "json", "statuspage")
+
+
+AudienceOpt = Annotated[str, typer.Option("--for", help=f"The audience: {AUDIENCES}")]
+WriteOpt = Annotated[
+    bool, typer.Option("--write", help="Write and commit status/AUDIENCE.md; kept current after.")
+]
+RawOpt = Annotated[bool, typer.Option("--markdown", help="Raw Markdown on a TTY.")]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option("--since", help="Open with what changed since then (default: last update)."),
+]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="The brief as it stood then: entries recorded by T.")
+]
+BriefFormatOpt = Annotated[
+    str, typer.Option("--format", help="markdown, slack, text, json; statuspage for public.")
+]
+
+
 @app.command()
 def brief(
-    audience: Annotated[str, typer.Option("--for", help=f"The audience: {AUDIENCES}")] = (
-        "responders"
-    ),
-    write: Annotated[
-        bool,
-        typer.Option("--write", help="Write and commit status/AUDIENCE.md; kept current after."),
-    ] = False,
-    markdown: Annotated[bool, typer.Option("--markdown", help="Raw Markdown on a TTY.")] = False,
+    audience: AudienceOpt = "responders",
+    write: WriteOpt = False,
+    markdown: RawOpt = False,
     allow_lint: AllowLintOpt = False,
     incident: IncidentOpt = None,
-    since: Annotated[
-        str | None,
-        typer.Option("--since", help="Open with what changed since then (default: last update)."),
-    ] = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option("--as-of", help="The brief as it stood then: entries recorded by T."),
-    ] = None,
+    since: SinceOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: BriefFormatOpt = "markdown",
 ) -> None:
     """The incident's status summary for one audience, as Markdown; it opens with what changed
     since that audience's last `ij update` (or since --since).
@@ -62,46 +77,113 @@ def brief(
     is not written without --allow-lint.
 
     With --as-of T it is the brief as it would have been at T, from the entries recorded by then.
+    With --format: Slack's mrkdwn, plain text, JSON, or (public) a Statuspage incident.
 
     Example: ij brief --for exec --since 10:30
+
+    Example: ij brief --for public --format statuspage
     """
-    from incjournal.publiclint import refusal
     from incjournal.render import briefs
 
     journal = open_journal()
+    public = briefs.check_audience(journal.config, audience).public
+    if as_of is not None and write:
+        raise BadValue("--as-of shows a past brief; it cannot be written: drop --write")
+    chosen = _brief_format(fmt, public, write)
     incident_id = journal.resolve_incident(incident)
     state = journal_mod.load_state(journal, incident_id)
-    now = utcnow()
-    if as_of is not None:
-        if write:
-            raise BadValue("--as-of shows a past brief; it cannot be written: drop --write")
-        now = parse_time(as_of, journal.config.tz, now)
-        state = state.known_at(now)
+    now = parse_time(as_of, journal.config.tz, utcnow()) if as_of else utcnow()
+    state = state.known_at(now) if as_of else state
     findings = briefs.check_brief(journal, state, audience)
-    if write and findings and not allow_lint:
-        raise refusal(f"brief for {audience}", findings)
     if write:
-        from incjournal.written_briefs import write_brief
-
-        written = write_brief(journal, state, audience)
-        rel = written.path.relative_to(journal.root)
-        commit = f" (commit {written.commit[:7]})" if written.commit else ""
-        typer.echo(f"wrote {rel}{commit}" if written.changed else f"{rel} is already current")
-        _warn(written.warnings)
+        _write_brief(journal, state, audience, findings, allow_lint)
     else:
         since_at = parse_time(since, journal.config.tz, now) if since else None
         text = briefs.render_brief(journal, state, audience, now, since_at)
-        known = journal.config.audiences.get(audience)
-        emit_markdown(text, raw=markdown, public=known is not None and known.public)
+        _emit_brief(text, chosen, audience, state, raw=markdown, public=public, now=now)
     _warn([f"public lint: {f}" for f in findings])
     _warn(briefs.advice(state, journal.config, audience))
     if findings and not write:
         raise typer.Exit(int(ExitCode.CHECK_FAILED))
 
 
+def _brief_format(fmt: str, public: bool, write: bool) -> str:
+    chosen = fmt.strip().lower()
+    if chosen not in BRIEF_FORMATS:
+        raise BadValue(f"unknown format {fmt!r}: use one of {', '.join(BRIEF_FORMATS)}")
+    if chosen == "statuspage" and not public:
+        raise BadValue("--format statuspage is for a public-facing audience: ij brief --for public")
+    if write and chosen != "markdown":
+        raise BadValue(f"--write keeps the Markdown brief; --format {chosen} is for printing")
+    return chosen
+
+
+def _write_brief(
+    journal: Journal, state: IncidentState, audience: str, findings: Sequence[Any], allow: bool
+) -> None:
+    from incjournal.publiclint import refusal
+    from incjournal.written_briefs import write_brief
+
+    if findings and not allow:
+        raise refusal(f"brief for {audience}", findings)
+    written = write_brief(journal, state, audience)
+    rel = written.path.relative_to(journal.root)
+    commit = f" (commit {written.commit[:7]})" if written.commit else ""
+    typer.echo(f"wrote {rel}{commit}" if written.changed else f"{rel} is already current")
+    _warn(written.warnings)
+
+
+def _emit_brief(
+    text: str,
+    chosen: str,
+    audience: str,
+    state: IncidentState,
+    *,
+    raw: bool,
+    public: bool,
+    now: datetime,
+) -> None:
+    """The brief in the chosen format: Markdown (rich on a terminal), or made for elsewhere."""
+    from incjournal.render import chat
+
+    if chosen == "markdown":
+        emit_markdown(text, raw=raw, public=public)
+    elif chosen == "slack":
+        typer.echo(chat.slack_mrkdwn(text))
+    elif chosen == "text":
+        typer.echo(chat.plain_text(text))
+    elif chosen == "json":
+        title = chat.title_of(text)
+        plain = chat.plain_text(text)
+        emit_json(
+            {"incident": state.id, "audience": audience, "title": title,
+             "generated_at": to_rfc3339(now), "markdown": text, "text": plain}
+        )  # fmt: skip
+    else:
+        emit_json(_statuspage(state, audience, now))
+
+
+def _statuspage(state: IncidentState, audience: str, now: datetime) -> dict[str, Any]:
+    """The Statuspage incident from the public brief's own facts: its title, its status, its
+    latest message (never anything internal)."""
+    from incjournal.render import chat
+    from incjournal.render.public import public_context
+
+    told = public_context(state, open_journal().config, audience, now)
+    message = told.sent or told.latest
+    body = message.text if message else told.status_text
+    return chat.statuspage_payload(told.headline, told.status, state.severity, body)
+
+
 def _warn(lines: Sequence[str]) -> None:
     for line in lines:
         typer.echo(f"ij: warning: {line}", err=True)
+
+
+PostOpt = Annotated[
+    bool,
+    typer.Option("--post", help="Also send it to the audience's chat (post = ... in the config)."),
+]
 
 
 @entry_command("update")
@@ -117,41 +199,105 @@ def update(
         str | None,
         typer.Option("--next", help="When the next update is due, e.g. 30m (default: cadence)."),
     ] = None,
+    post: PostOpt = False,
     *,
     opts: EntryOptions,
 ) -> None:
     """Record that an update went out to AUDIENCE; restarts its cadence clock.
 
-    TEXT is that audience's message: it leads the audience's next brief. An update to a
-    public-facing audience is public and must pass the public lint (or --allow-lint).
+    TEXT is that audience's message: it leads its next brief. A public-facing audience's is
+    public and must pass the public lint (or --allow-lint). --post also sends it to their chat.
 
     Example: ij update exec "Rollback done; checkout recovering. Next update 11:30." --next 30m
+
+    Example: ij update public --post
     """
-    from incjournal.publiclint import refusal
     from incjournal.render import briefs
 
     journal = open_journal()
     incident_id = journal.resolve_incident(opts.incident)
     public = briefs.check_audience(journal.config, audience).public
+    chat_url = _chat_url(journal, audience) if post else None  # checked before anything is written
     now = utcnow()
     sent = parse_time(opts.at, journal.config.tz, now) if opts.at else now
-    next_at = sent + parse_duration(next_in) if next_in else None
-    fields: dict[str, Any] = {"audience": audience, "next_at": next_at}
+    fields: dict[str, Any] = {"audience": audience}
+    fields["next_at"] = sent + parse_duration(next_in) if next_in else None
+    state = journal_mod.load_state(journal, incident_id)
     if text is None:  # the brief as it stood when sent: linted by what it publishes
-        state = journal_mod.load_state(journal, incident_id)
-        state = state.known_at(sent) if opts.at else state
-        body = briefs.render_brief(journal, state, audience, sent)
-        findings = briefs.check_brief(journal, state, audience)
-        if findings and not opts.allow_lint:
-            raise refusal(f"update to {audience}", findings)
+        body = _sent_brief(
+            journal, state.known_at(sent) if opts.at else state, audience, sent, opts
+        )
         fields["extra"] = {RENDERED: True}
-        _warn([f"public lint: {f}" for f in findings])
     else:
         body = read_text(text, "update")
     draft = opts.draft(Kind.UPDATE, body, **fields)
     if public:  # what a public-facing audience was told is public by nature
         draft = dataclasses.replace(draft, public=True)
-    print_written(journal_mod.record(journal, incident_id, draft), f"update to {audience}:")
+    result = journal_mod.record(journal, incident_id, draft)
+    print_written(result, f"update to {audience}:")
+    if chat_url is not None:
+        _post(journal, state, result.entry, chat_url)
+
+
+def _sent_brief(
+    journal: Journal, state: IncidentState, audience: str, sent: datetime, opts: EntryOptions
+) -> str:
+    """The brief as it stood at `sent`; refused when a public-facing one has lint findings."""
+    from incjournal.publiclint import refusal
+    from incjournal.render import briefs
+
+    body = briefs.render_brief(journal, state, audience, sent)
+    findings = briefs.check_brief(journal, state, audience)
+    if findings and not opts.allow_lint:
+        raise refusal(f"update to {audience}", findings)
+    _warn([f"public lint: {f}" for f in findings])
+    return body
+
+
+def _chat_url(journal: Journal, audience: str) -> tuple[str, str, float]:
+    from incjournal import post
+
+    chosen = post.target(journal.config, audience)
+    return chosen.kind, post.webhook_url(chosen), chosen.timeout
+
+
+def _post(
+    journal: Journal, state: IncidentState, entry: Entry, chat: tuple[str, str, float]
+) -> None:
+    """Send the recorded update; PostFailed (exit 1) says why it did not go out."""
+    from incjournal import post
+    from incjournal.render.chat import title_of, without_title
+
+    kind, url, timeout = chat
+    audience = entry.audience or ""
+    public = journal.config.audiences[audience].public
+    from incjournal.render.sent import is_rendered
+
+    if is_rendered(entry):
+        title, markdown = title_of(entry.text), without_title(entry.text)
+    else:
+        title, markdown = _update_title(journal, state, audience, public), entry.text
+    facts = {"audience": audience, "at": to_rfc3339(entry.at), "status": state.status}
+    if not public:
+        facts["incident"] = state.id
+    try:
+        post.send(url, post.payloads(kind, post.Message(title, markdown, facts)), timeout)
+    except post.PostFailed as exc:
+        raise post.PostFailed(
+            f"{exc}; the update is recorded: send it another way (ij brief --for {audience} "
+            f"--format text), or strike it with ij strike {entry.id[:6]}"
+        ) from None
+    typer.echo(f"posted to {audience} ({kind})")
+
+
+def _update_title(journal: Journal, state: IncidentState, audience: str, public: bool) -> str:
+    """What the chat shows above the text: a public-facing audience sees its own headline."""
+    if public:
+        from incjournal.render.public import public_context
+
+        return public_context(state, journal.config, audience, utcnow()).headline
+    level = f"SEV{state.severity} · " if state.severity is not None else ""
+    return f"{level}{state.meta.title}: update to {audience}"
 
 
 @app.command()

@@ -265,6 +265,7 @@ def mark(
     correct the Nth impact window (a relapse), or add one (N = one past the last).
 
     Example: ij mark started --at 09:52
+
     Example: ij mark mitigated --window 2 --at 11:05
     """
     chosen = milestone.strip().lower()

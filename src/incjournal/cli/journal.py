@@ -133,6 +133,7 @@ def show(
     that judges decisions by what was known when they were taken.
 
     Example: ij show --stream db-recovery
+
     Example: ij show --as-of 10:30
     """
     from incjournal.render.page import incident_page

@@ -123,6 +123,7 @@ def stats(
     incidents per peak severity and the mean TTD / TTM / TTR (MTTD, MTTM, MTTR).
 
     Example: ij stats --since 2026-01-01
+
     Example: ij stats --by month --format csv > trends.csv
     """
     from incjournal import stats as stats_mod

@@ -47,6 +47,7 @@ def timeline(
     whole text, times in UTC and in the journal's zone.
 
     Example: ij timeline --since "1h ago" --kind decision
+
     Example: ij timeline --format csv > timeline.csv
     """
     from incjournal.store.renders import rendered
