@@ -6,10 +6,6 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "incjournal"
-# circles still being broken elsewhere: the write path's rework (issue 16 point 1: trees.py goes,
-# repair and write part ways) and the current workstream's lookup. A new circle fails; so does
-# one that grows.
-BEING_BROKEN = ({"incjournal.write", "incjournal.repair", "incjournal.current_stream"},)
 
 
 def module_name(path: Path) -> str:
@@ -73,8 +69,7 @@ def test_circles_are_found() -> None:
 
 
 def test_no_module_imports_one_that_imports_it_back() -> None:
-    left = [c for c in circles(imports()) if not any(set(c) <= known for known in BEING_BROKEN)]
-    assert left == []
+    assert circles(imports()) == []
 
 
 def test_core_never_imports_the_outer_layers_or_typer_and_rich() -> None:

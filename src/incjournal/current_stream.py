@@ -7,12 +7,10 @@ must name an open one; a current stream that was closed since is left out quietl
 
 from __future__ import annotations
 
-import dataclasses
-
 from incjournal.core import streams
 from incjournal.core.model import Kind
+from incjournal.store.cache import load_state
 from incjournal.store.journal import Journal, atomic_write
-from incjournal.write import Draft, load_state
 
 CURRENT = "stream"  # in the state dir: "<incident id> <stream name>"
 UNSTREAMED = frozenset({Kind.OPEN, Kind.STREAM})
@@ -37,21 +35,17 @@ def use(journal: Journal, incident_id: str, name: str) -> str | None:
     return chosen
 
 
-def attach(journal: Journal, incident_id: str, draft: Draft) -> Draft:
-    """The draft with its stream settled: the one named, else the current one while open."""
-    named = draft.fields.get("stream")
-    if draft.kind in UNSTREAMED:
-        return draft
+def settle(journal: Journal, incident_id: str, kind: Kind, named: str | None) -> str | None:
+    """The stream an entry of `kind` goes into: the one named (`-`: none), else the current one
+    while it is open."""
+    if kind in UNSTREAMED:
+        return named
     if named == streams.NO_STREAM:
-        return _with(draft, None)
+        return None
     if named:
-        return _with(draft, streams.check_open(load_state(journal, incident_id), named).name)
+        return streams.check_open(load_state(journal, incident_id), named).name
     chosen = current(journal, incident_id)
     if chosen is None:
-        return draft
+        return None
     open_names = {s.name for s in streams.streams_of(load_state(journal, incident_id)) if s.is_open}
-    return _with(draft, chosen if chosen in open_names else None)
-
-
-def _with(draft: Draft, name: str | None) -> Draft:
-    return dataclasses.replace(draft, fields={**draft.fields, "stream": name})
+    return chosen if chosen in open_names else None

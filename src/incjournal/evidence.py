@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from incjournal import commits
 from incjournal import write as journal_mod
 from incjournal.command_run import TAIL_BYTES, TAIL_LINES, CommandRun, TailLimits
 from incjournal.core.config import FILENAME, Config
@@ -100,7 +101,7 @@ def secret_patterns(config: Config) -> dict[str, str]:
 
 def check_ready(journal: Journal, by: str | None) -> TailLimits:
     """Everything that could refuse the entry, checked before the command runs."""
-    journal_mod.resolve_author(journal, by)
+    commits.resolve_author(journal, by)
     secret_patterns(journal.config)
     return tail_limits(journal.config)
 

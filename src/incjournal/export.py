@@ -22,6 +22,7 @@ from typing import Any
 import tomli_w
 
 from incjournal import __version__
+from incjournal.commits import commit_or_defer, resolve_author, write_derived
 from incjournal.core.config import Config
 from incjournal.core.errors import BadValue, IncJournalError, NewerFormat
 from incjournal.core.fold import IncidentState
@@ -50,7 +51,7 @@ from incjournal.store.journal import (
     plain_id,
 )
 from incjournal.store.lock import writer_lock
-from incjournal.write import commit_or_defer, load_state, resolve_author, write_derived
+from incjournal.write import load_state
 from incjournal.write_checks import newer_words, refuse_newer
 
 SCHEMA_VERSION = 1

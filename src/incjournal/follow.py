@@ -115,7 +115,7 @@ class Follower:
 
 def fast_forward(journal: Journal, remote: str, lock: threading.Lock) -> str:
     """Move a clean journal that is behind `remote` up to it; '' or why it was left alone."""
-    from incjournal.write import pending
+    from incjournal.commits import pending
 
     try:
         with writer_lock(journal.state_dir, "ij watch: fast-forward", LOCK_WAIT):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from incjournal import commits
 from incjournal import write as journal_mod
 from incjournal.core.errors import BadValue
 from incjournal.core.model import Kind
@@ -52,7 +53,7 @@ def write_review(
     """Write incidents/<id>/review.md and commit it; refuse to replace it without `force`."""
     refuse_newer(journal, incident_id)
     path = journal.incident_dir(incident_id) / REVIEW
-    author = journal_mod.resolve_author(journal, by)
+    author = commits.resolve_author(journal, by)
     with writer_lock(journal.state_dir, f"review of {incident_id}"):
         existed = path.exists()
         if existed and not force:
@@ -63,5 +64,5 @@ def write_review(
         atomic_write(path, text.encode())
         verb = "replaced with a fresh draft" if existed else "draft written"
         message = f"{incident_id}: review: {verb}\n\nIncident: {incident_id}\n"
-        commit, warnings = journal_mod.commit_or_defer(journal, [path], message, author, utcnow())
+        commit, warnings = commits.commit_or_defer(journal, [path], message, author, utcnow())
     return ReviewWritten(path, commit, existed, tuple(warnings))

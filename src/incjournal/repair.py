@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from incjournal import write as journal_mod
+from incjournal import commits
 from incjournal.core.config import FILENAME
 from incjournal.core.errors import IncJournalError, NoAuthor
 from incjournal.core.times import utcnow
@@ -90,7 +90,7 @@ def repair_held(journal: Journal) -> Repair:
     _prune_empty(journal, orphans)
     candidates, left = _candidates(journal, status, set(orphans))
     rebuilt, derived, broken = _rebuild(journal, candidates)
-    paths = sorted(set(candidates) | set(derived) | set(journal_mod.pending(journal)))
+    paths = sorted(set(candidates) | set(derived) | set(commits.pending(journal)))
     base = Repair(None, (), tuple(removed + orphans), rebuilt, tuple(left + broken))
     if not paths:
         return base
@@ -106,7 +106,7 @@ def repair_held(journal: Journal) -> Repair:
         utcnow(),
         skip_if_unchanged=True,
     )
-    (journal.state_dir / journal_mod.PENDING).unlink(missing_ok=True)
+    (journal.state_dir / commits.PENDING).unlink(missing_ok=True)
     committed = tuple(p for p in paths if (journal.root / p).exists())
     return replace(base, commit=commit, committed=committed)
 
@@ -236,7 +236,7 @@ def _rebuild(journal: Journal, paths: list[str]) -> tuple[tuple[str, ...], list[
     rebuilt, derived, broken = [], [], []
     for incident in incidents:
         try:
-            changed = journal_mod.write_derived(journal, incident)
+            changed = commits.write_derived(journal, incident)
         except IncJournalError as exc:
             broken.append(f"{incident}: derived files not rebuilt: {exc}")
             continue
@@ -280,6 +280,6 @@ def _author(journal: Journal, paths: list[str]) -> gitlog.Identity:
 def committer(journal: Journal) -> gitlog.Identity:
     """Who housekeeping commits are by: the configured author, else plain "incjournal"."""
     try:
-        return journal_mod.resolve_author(journal, None)
+        return commits.resolve_author(journal, None)
     except NoAuthor:
         return gitlog.Identity("incjournal", "")

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from incjournal import write as journal_mod
+from incjournal import commits
 from incjournal.core.errors import GitError, IncJournalError
 from incjournal.core.times import to_rfc3339, utcnow
 from incjournal.git import commit as gitlog
@@ -210,7 +210,7 @@ def rebuild(journal: Journal, incidents: list[str]) -> list[str]:
     notes = []
     for incident in sorted(set(incidents) & set(journal.incident_ids())):
         try:
-            changed += journal_mod.write_derived(journal, incident)
+            changed += commits.write_derived(journal, incident)
         except IncJournalError as exc:
             notes.append(f"{incident}: derived files not rebuilt: {exc}")
     if changed:

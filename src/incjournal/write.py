@@ -7,18 +7,24 @@ one commit of exactly those paths (plus any entry whose commit was left pending 
 from __future__ import annotations
 
 import contextlib
-import os
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
+from incjournal.commits import (
+    commit_or_defer,
+    pending,
+    resolve_author,
+    write_derived,
+    write_if_changed,
+)
 from incjournal.core import config as config_mod
-from incjournal.core.errors import BadValue, CorruptFile, GitError, NoAuthor
+from incjournal.core.errors import BadValue, CorruptFile
 from incjournal.core.fold import IncidentState
 from incjournal.core.model import CLOSES, PUBLIC, Entry, IncidentMeta, Kind, entry_to_dict
 from incjournal.core.times import machine_zone_name, parse_time, utcnow
@@ -38,9 +44,8 @@ from incjournal.store.lock import writer_lock
 from incjournal.write_checks import check_backdate, check_text, public_check, refuse_newer
 
 if TYPE_CHECKING:
-    from incjournal.hand_edits import HandEdits
+    pass
 
-PENDING = "pending"
 _INVISIBLE = re.compile(
     r"[\s\u200b\u200c\u200d\u2060\ufeff\u00ad]+"
 )  # a text of these says nothing
@@ -89,22 +94,6 @@ def init(directory: Path, by: str | None = None) -> tuple[Journal, bool]:
         message = "journal: init\n\nCreated by incjournal.\n"
         gitlog.commit_paths(root, journal.git_dir, paths, message, author, utcnow())
     return journal, True
-
-
-def resolve_author(journal: Journal, by: str | None) -> gitlog.Identity:
-    for candidate in (by, os.environ.get("INCJOURNAL_AUTHOR")):
-        if candidate and candidate.strip():
-            ident = gitlog.parse_identity(candidate)
-            if ident is None:
-                raise BadValue(f"cannot read author {candidate!r}: use 'Name' or 'Name <email>'")
-            return ident
-    ident = gitlog.configured_identity(journal.root)
-    if ident is None:
-        raise NoAuthor(
-            "no author: pass --by NAME, set INCJOURNAL_AUTHOR, or run "
-            "`git config --global user.name 'Your Name'`"
-        )
-    return ident
 
 
 def open_incident(
@@ -214,9 +203,7 @@ def record(
     """Write one entry (and `extra` files, relative to the incident folder) and commit it."""
     refuse_newer(journal, incident_id)
     author = resolve_author(journal, draft.by)
-    from incjournal.current_stream import attach
-
-    entry = build_entry(journal, attach(journal, incident_id, draft), author)
+    entry = build_entry(journal, _in_stream(journal, incident_id, draft), author)
     check_backdate(journal, incident_id, draft.at, entry)
     check_text(journal, entry, draft.allow_secret)
     lint_notes = public_check(journal, incident_id, entry, draft.allow_lint)
@@ -255,6 +242,17 @@ def record(
     return WriteResult(entry, incident_id, path, commit, tuple(lint_notes + notes + warnings))
 
 
+def _in_stream(journal: Journal, incident_id: str, draft: Draft) -> Draft:
+    """The draft with its workstream settled (`-s NAME`, else this clone's current stream)."""
+    from incjournal.current_stream import settle
+
+    named = draft.fields.get("stream")
+    stream = settle(journal, incident_id, draft.kind, named)
+    if stream == named:
+        return draft
+    return dataclasses.replace(draft, fields={**draft.fields, "stream": stream})
+
+
 def _rebuild_derived(
     journal: Journal, incident_id: str, head: cache.Head | None, new: Path, written: list[Path]
 ) -> tuple[list[Path], list[str]]:
@@ -279,88 +277,14 @@ def write_files(
     author = resolve_author(journal, None)
     folder = journal.incident_dir(incident_id)
     with writer_lock(journal.state_dir, f"{what} in {incident_id}"):
-        changed = [folder / name for name, data in files.items() if _replace(folder / name, data)]
+        changed = [
+            folder / name for name, data in files.items() if write_if_changed(folder / name, data)
+        ]
         if not changed:
             return [], None, []
         message = f"{incident_id}: {what}\n\nIncident: {incident_id}\n"
         commit, warnings = commit_or_defer(journal, changed, message, author, utcnow())
     return changed, commit, warnings
-
-
-def _replace(path: Path, data: bytes) -> bool:
-    """Write `data` to `path` unless it already holds exactly that; True when written."""
-    try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    atomic_write(path, data)
-    return True
-
-
-def write_derived(
-    journal: Journal,
-    incident_id: str,
-    head: cache.Head | None = None,
-    new: Path | None = None,
-    edits: HandEdits | None = None,
-) -> list[Path]:
-    """Rebuild the incident's derived files from committed entries and ij's own; returns those
-    whose content changed. A derived file the user edited (and did not commit) is left as it is.
-
-    After `record()` wrote the entry file `new`, the write path's cache (`head`, checked before
-    that write) gives the state without reading the incident's history.
-    """
-    from incjournal import hand_edits
-    from incjournal.render.derived import derived_files
-
-    if edits is None:
-        ours = [journal.root / rel for rel in pending(journal)]  # ij's own, not the user's
-        edits = hand_edits.find(journal, incident_id, ours)
-    if edits.entries:
-        state = hand_edits.committed_state(journal, incident_id, edits)
-    elif new is not None:
-        state = cache.derived_state(journal, incident_id, head, new)
-    else:
-        state = load_state(journal, incident_id)
-    files = derived_files(journal, state).items()
-    return [path for path, data in files if path not in edits.derived and _replace(path, data)]
-
-
-def commit_or_defer(
-    journal: Journal,
-    paths: Sequence[Path],
-    message: str,
-    author: gitlog.Identity,
-    when: datetime,
-) -> tuple[str | None, list[str]]:
-    """Commit `paths` plus earlier pending ones; if git cannot commit now (a lock, a rebase, a
-    failing hook or signer, HEAD moved meanwhile), keep them pending and say why."""
-    rel = committed_paths(journal, paths)
-    reason = gitlog.busy_reason(journal.git_dir)
-    if reason is None:
-        try:
-            commit = gitlog.commit_paths(journal.root, journal.git_dir, rel, message, author, when)
-        except GitError as exc:
-            reason = str(exc)
-        else:
-            (journal.state_dir / PENDING).unlink(missing_ok=True)
-            return commit, []
-    atomic_write(journal.state_dir / PENDING, "".join(f"{p}\n" for p in rel).encode())
-    return None, [f"saved, not committed: {reason}; the next write or `ij sync` commits it"]
-
-
-def committed_paths(journal: Journal, paths: Sequence[Path]) -> list[str]:
-    """What a commit of `paths` takes (relative to the journal): them, and any left pending."""
-    return sorted({os.path.relpath(p, journal.root) for p in paths} | set(pending(journal)))
-
-
-def pending(journal: Journal) -> list[str]:
-    try:
-        lines = (journal.state_dir / PENDING).read_text().splitlines()
-    except FileNotFoundError:
-        return []
-    return [line for line in lines if line.strip()]
 
 
 def load_state(journal: Journal, incident_id: str) -> IncidentState:
