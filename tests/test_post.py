@@ -163,7 +163,7 @@ def test_mattermost_and_json_for_a_public_audience_say_nothing_internal(
     config.write_text(config.read_text().replace('post = "json"', 'post = "mattermost"'))
     git(journal_dir, "commit", "--quiet", "--all", "--message", "mattermost")
     run("update", "public", "Still investigating.", "--post", env=env)
-    assert hook.received[-1] == {"text": "Still investigating."}
+    assert hook.received[-1] == {"text": f"**{payload['title']}**\n\nStill investigating."}
 
 
 def test_a_failed_post_keeps_the_update_and_says_why(

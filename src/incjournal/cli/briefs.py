@@ -28,6 +28,7 @@ from incjournal.core.model import RENDERED, Entry, Kind
 from incjournal.core.times import parse_duration, parse_time, to_rfc3339, utcnow
 
 if TYPE_CHECKING:
+    from incjournal.core.config import Config
     from incjournal.core.fold import IncidentState
     from incjournal.store.journal import Journal
 
@@ -97,6 +98,8 @@ def brief(
     findings = briefs.check_brief(journal, state, audience)
     if write:
         _write_brief(journal, state, audience, findings, allow_lint)
+    elif chosen == "statuspage":
+        emit_json(_statuspage(state, journal.config, audience, now))
     else:
         since_at = parse_time(since, journal.config.tz, now) if since else None
         text = briefs.render_brief(journal, state, audience, now, since_at)
@@ -152,24 +155,24 @@ def _emit_brief(
         typer.echo(chat.slack_mrkdwn(text))
     elif chosen == "text":
         typer.echo(chat.plain_text(text))
-    elif chosen == "json":
+    else:
         title = chat.title_of(text)
         plain = chat.plain_text(text)
         emit_json(
             {"incident": state.id, "audience": audience, "title": title,
              "generated_at": to_rfc3339(now), "markdown": text, "text": plain}
         )  # fmt: skip
-    else:
-        emit_json(_statuspage(state, audience, now))
 
 
-def _statuspage(state: IncidentState, audience: str, now: datetime) -> dict[str, Any]:
+def _statuspage(
+    state: IncidentState, config: Config, audience: str, now: datetime
+) -> dict[str, Any]:
     """The Statuspage incident from the public brief's own facts: its title, its status, its
     latest message (never anything internal)."""
     from incjournal.render import chat
     from incjournal.render.public import public_context
 
-    told = public_context(state, open_journal().config, audience, now)
+    told = public_context(state, config, audience, now)
     message = told.sent or told.latest
     body = message.text if message else told.status_text
     return chat.statuspage_payload(told.headline, told.status, state.severity, body)
@@ -222,11 +225,10 @@ def update(
     sent = parse_time(opts.at, journal.config.tz, now) if opts.at else now
     fields: dict[str, Any] = {"audience": audience}
     fields["next_at"] = sent + parse_duration(next_in) if next_in else None
-    state = journal_mod.load_state(journal, incident_id)
     if text is None:  # the brief as it stood when sent: linted by what it publishes
-        body = _sent_brief(
-            journal, state.known_at(sent) if opts.at else state, audience, sent, opts
-        )
+        state = journal_mod.load_state(journal, incident_id)
+        then = state.known_at(sent) if opts.at else state
+        body = _sent_brief(journal, then, audience, sent, opts)
         fields["extra"] = {RENDERED: True}
     else:
         body = read_text(text, "update")
@@ -236,7 +238,7 @@ def update(
     result = journal_mod.record(journal, incident_id, draft)
     print_written(result, f"update to {audience}:")
     if chat_url is not None:
-        _post(journal, state, result.entry, chat_url)
+        _post(journal, incident_id, result.entry, chat_url)
 
 
 def _sent_brief(
@@ -261,17 +263,16 @@ def _chat_url(journal: Journal, audience: str) -> tuple[str, str, float]:
     return chosen.kind, post.webhook_url(chosen), chosen.timeout
 
 
-def _post(
-    journal: Journal, state: IncidentState, entry: Entry, chat: tuple[str, str, float]
-) -> None:
+def _post(journal: Journal, incident_id: str, entry: Entry, chat: tuple[str, str, float]) -> None:
     """Send the recorded update; PostFailed (exit 1) says why it did not go out."""
     from incjournal import post
     from incjournal.render.chat import title_of, without_title
+    from incjournal.render.sent import is_rendered
 
     kind, url, timeout = chat
     audience = entry.audience or ""
     public = journal.config.audiences[audience].public
-    from incjournal.render.sent import is_rendered
+    state = journal_mod.load_state(journal, incident_id)
 
     if is_rendered(entry):
         title, markdown = title_of(entry.text), without_title(entry.text)

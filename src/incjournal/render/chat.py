@@ -152,8 +152,9 @@ def slack_payload(title: str, markdown: str) -> dict[str, Any]:
 
 
 def mattermost_payload(title: str, markdown: str) -> dict[str, Any]:
-    """Mattermost's incoming webhook (Slack-compatible): `text` in Markdown, which it renders."""
-    return {"text": "\n".join(plain_lines(markdown))}
+    """Mattermost's incoming webhook (Slack-compatible): `text` in Markdown, which it renders,
+    the title in bold above it."""
+    return {"text": f"**{title}**\n\n" + "\n".join(plain_lines(markdown))}
 
 
 def teams_payload(title: str, markdown: str) -> dict[str, Any]:
