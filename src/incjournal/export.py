@@ -34,6 +34,7 @@ from incjournal.core.model import (
     Kind,
     entry_from_dict,
     entry_to_dict,
+    newer_format,
 )
 from incjournal.core.times import show, to_rfc3339, utcnow
 from incjournal.render.evidence import command_summary
@@ -52,7 +53,7 @@ from incjournal.store.journal import (
 )
 from incjournal.store.lock import writer_lock
 from incjournal.write import load_state
-from incjournal.write_checks import newer_words, refuse_newer
+from incjournal.write_checks import refuse_newer
 
 SCHEMA_VERSION = 1
 _ATTACHMENT = re.compile(r"^evidence/[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -237,7 +238,7 @@ def parse_export(data: Mapping[str, Any], source: str) -> Incoming:
     except IncJournalError as exc:  # an id that is not one plain path component
         raise BadValue(f"{source}: {exc}") from None
     if meta.format > FORMAT:
-        raise NewerFormat(f"{source}: incident: {newer_words(meta.format)}")
+        raise NewerFormat(f"{source}: incident: {newer_format(meta.format)}")
     return Incoming(source, meta, _entries(data.get("entries"), source), _files(data, source))
 
 
@@ -279,7 +280,7 @@ def _entries(raw: Any, source: str) -> tuple[Entry, ...]:
         except ValueError as exc:
             raise BadValue(f"{source}: entry {n}: {exc}") from None
         if entry.extra.get("format", FORMAT) != FORMAT:
-            raise NewerFormat(f"{source}: entry {n}: {newer_words(entry.extra['format'])}")
+            raise NewerFormat(f"{source}: entry {n}: {newer_format(entry.extra['format'])}")
         problem = plain_id(entry.id, "entry id")
         if problem is not None:
             raise BadValue(f"{source}: entry {n}: {problem}")

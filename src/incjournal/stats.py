@@ -61,7 +61,11 @@ class Summary:
     p90: timedelta | None
 
     def to_json(self) -> dict[str, Any]:
-        return {"n": self.n, "median_s": _seconds(self.median), "p90_s": _seconds(self.p90)}
+        return {
+            "n": self.n,
+            "median_s": whole_seconds(self.median),
+            "p90_s": whole_seconds(self.p90),
+        }
 
 
 @dataclass(frozen=True)
@@ -218,8 +222,10 @@ def csv_rows(groups: Sequence[Group]) -> list[tuple[str, ...]]:
 
 def seconds_cell(value: timedelta | None) -> str:
     """A duration as whole seconds for a CSV cell; empty when unknown."""
-    return "" if value is None else str(round(value.total_seconds()))
+    seconds = whole_seconds(value)
+    return "" if seconds is None else str(seconds)
 
 
-def _seconds(value: timedelta | None) -> int | None:
+def whole_seconds(value: timedelta | None) -> int | None:
+    """A duration in whole seconds, for JSON and CSV; None when unknown."""
     return round(value.total_seconds()) if value is not None else None

@@ -14,7 +14,13 @@ from datetime import timedelta, tzinfo
 from typing import Any
 
 from incjournal.core.times import human_duration
-from incjournal.stats import METRICS, IncidentMetrics, seconds_cell, severity_label
+from incjournal.stats import (
+    METRICS,
+    IncidentMetrics,
+    seconds_cell,
+    severity_label,
+    whole_seconds,
+)
 from incjournal.store.summaries import EPOCH
 
 
@@ -22,9 +28,6 @@ from incjournal.store.summaries import EPOCH
 class Mean:
     n: int
     mean: timedelta | None
-
-    def seconds(self) -> int | None:
-        return round(self.mean.total_seconds()) if self.mean is not None else None
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ class Month:
             "month": self.month,
             "count": self.count,
             "by_severity": self.by_severity,
-            **{f"m{m}": {"n": v.n, "mean_s": v.seconds()} for m, v in self.means.items()},
+            **{f"m{m}": {"n": v.n, "mean_s": whole_seconds(v.mean)} for m, v in self.means.items()},
         }
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from incjournal.core import config as config_mod
 from incjournal.core.errors import CorruptFile, IncJournalError
 from incjournal.core.fold import fold
-from incjournal.core.model import FORMAT, Entry, Kind
+from incjournal.core.model import FORMAT, Entry, Kind, newer_format
 from incjournal.store.journal import (
     ENTRIES,
     INCIDENTS,
@@ -18,7 +18,6 @@ from incjournal.store.journal import (
     located,
     read_entry,
 )
-from incjournal.write_checks import newer_words
 
 NEEDS_REF = frozenset(
     {Kind.ANSWER, Kind.RETIRE, Kind.CONFIRM, Kind.RULE_OUT, Kind.DONE, Kind.AMEND, Kind.STRIKE}
@@ -95,7 +94,7 @@ def _check_incident(journal: Journal, folder: Path) -> list[Problem]:
 def _newer(rel: str, written_in: object, known: int) -> list[Problem]:
     """A file a newer incjournal wrote: read where possible, and worth an upgrade."""
     if isinstance(written_in, int) and not isinstance(written_in, bool) and written_in > known:
-        return [Problem(rel, 1, newer_words(written_in))]
+        return [Problem(rel, 1, newer_format(written_in))]
     return []
 
 

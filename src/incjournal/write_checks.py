@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from incjournal.core import config as config_mod
 from incjournal.core.errors import BadTime, NewerFormat
-from incjournal.core.model import FORMAT, Entry, Kind
+from incjournal.core.model import FORMAT, Entry, Kind, newer_format
 from incjournal.core.times import backdate_problem
 from incjournal.store.journal import META, Journal
 
@@ -16,19 +16,12 @@ def refuse_newer(journal: Journal, incident_id: str | None = None) -> None:
     can read it where it can, but what it writes could contradict what the newer one means."""
     written_in = journal.config.raw.get("format", config_mod.FORMAT)
     if isinstance(written_in, int) and written_in > config_mod.FORMAT:
-        raise NewerFormat(f"{journal.root / config_mod.FILENAME}: {newer_words(written_in)}")
+        raise NewerFormat(f"{journal.root / config_mod.FILENAME}: {newer_format(written_in)}")
     if incident_id is not None and (journal.incident_dir(incident_id) / META).is_file():
         meta = journal.read_meta(incident_id)
         if meta.format > FORMAT:
             path = journal.incident_dir(incident_id) / META
-            raise NewerFormat(f"{path}: {newer_words(meta.format)}")
-
-
-def newer_words(written_in: object) -> str:
-    return (
-        f"written by a newer incjournal (format {written_in}); upgrade incjournal "
-        "(pip install -U incjournal) to write to it"
-    )
+            raise NewerFormat(f"{path}: {newer_format(meta.format)}")
 
 
 def check_backdate(journal: Journal, incident_id: str, typed: str | None, entry: Entry) -> None:

@@ -30,6 +30,7 @@ from incjournal.core.times import parse_duration, parse_time, to_rfc3339, utcnow
 if TYPE_CHECKING:
     from incjournal.core.config import Config
     from incjournal.core.fold import IncidentState
+    from incjournal.post import Target
     from incjournal.store.journal import Journal
 
 AUDIENCES = "responders, engineering, support, exec, public (or one of your own)."
@@ -220,7 +221,7 @@ def update(
     journal = open_journal()
     incident_id = journal.resolve_incident(opts.incident)
     public = briefs.check_audience(journal.config, audience).public
-    chat_url = _chat_url(journal, audience) if post else None  # checked before anything is written
+    chat = _chat(journal, audience) if post else None  # checked before anything is written
     now = utcnow()
     sent = parse_time(opts.at, journal.config.tz, now) if opts.at else now
     fields: dict[str, Any] = {"audience": audience}
@@ -237,8 +238,8 @@ def update(
         draft = dataclasses.replace(draft, public=True)
     result = journal_mod.record(journal, incident_id, draft)
     print_written(result, f"update to {audience}:")
-    if chat_url is not None:
-        _post(journal, incident_id, result.entry, chat_url)
+    if chat is not None:
+        _post(journal, incident_id, result.entry, *chat)
 
 
 def _sent_brief(
@@ -256,20 +257,20 @@ def _sent_brief(
     return body
 
 
-def _chat_url(journal: Journal, audience: str) -> tuple[str, str, float]:
+def _chat(journal: Journal, audience: str) -> tuple[Target, str]:
+    """Where `audience` posts, and the webhook URL from the environment (checked up front)."""
     from incjournal import post
 
     chosen = post.target(journal.config, audience)
-    return chosen.kind, post.webhook_url(chosen), chosen.timeout
+    return chosen, post.webhook_url(chosen)
 
 
-def _post(journal: Journal, incident_id: str, entry: Entry, chat: tuple[str, str, float]) -> None:
+def _post(journal: Journal, incident_id: str, entry: Entry, chosen: Target, url: str) -> None:
     """Send the recorded update; PostFailed (exit 1) says why it did not go out."""
     from incjournal import post
     from incjournal.render.chat import title_of, without_title
     from incjournal.render.sent import is_rendered
 
-    kind, url, timeout = chat
     audience = entry.audience or ""
     public = journal.config.audiences[audience].public
     state = journal_mod.load_state(journal, incident_id)
@@ -282,13 +283,15 @@ def _post(journal: Journal, incident_id: str, entry: Entry, chat: tuple[str, str
     if not public:
         facts["incident"] = state.id
     try:
-        post.send(url, post.payloads(kind, post.Message(title, markdown, facts)), timeout)
+        post.send(
+            url, post.payloads(chosen.kind, post.Message(title, markdown, facts)), chosen.timeout
+        )
     except post.PostFailed as exc:
         raise post.PostFailed(
             f"{exc}; the update is recorded: send it another way (ij brief --for {audience} "
             f"--format text), or strike it with ij strike {entry.id[:6]}"
         ) from None
-    typer.echo(f"posted to {audience} ({kind})")
+    typer.echo(f"posted to {audience} ({chosen.kind})")
 
 
 def _update_title(journal: Journal, state: IncidentState, audience: str, public: bool) -> str:

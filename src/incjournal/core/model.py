@@ -254,13 +254,21 @@ def entry_from_dict(data: Mapping[str, Any]) -> Entry:
     if kind is None:
         written_in = data.get("format")
         newer = isinstance(written_in, int) and written_in > FORMAT
-        upgrade = f": written by a newer incjournal (format {written_in}); upgrade" if newer else ""
+        upgrade = f": {newer_format(written_in)}" if newer else ""
         raise ValueError(f"unknown kind {data['kind']!r}{upgrade}")
     kwargs["kind"] = kind
     if kwargs.get("visibility", INTERNAL) not in (INTERNAL, PUBLIC):
         raise ValueError(f"visibility must be 'internal' or 'public', not {data['visibility']!r}")
     kwargs["extra"] = extra
     return _build(kwargs)
+
+
+def newer_format(written_in: object) -> str:
+    """What to say of a file a newer incjournal wrote (read where possible, never written to)."""
+    return (
+        f"written by a newer incjournal (format {written_in}); upgrade incjournal "
+        "(pip install -U incjournal) to write to it"
+    )
 
 
 _TIME, _STRINGS, _FORMAT = object(), object(), object()  # how `entry_from_dict` reads a key
